@@ -21,7 +21,10 @@ interface ParamBase {
   label?: string;
   /** Which modes use this parameter; both when omitted. */
   modes?: readonly Mode[];
+  /** The notebook cell that shows it: data, model or train (default train). */
+  group?: ParamGroup;
 }
+export type ParamGroup = 'data' | 'model' | 'train' | 'evaluate' | 'apply';
 export interface NumberParam extends ParamBase {
   kind: 'number' | 'int';
   default: number;
@@ -193,6 +196,10 @@ export interface Benchmark<S extends ParamSpecs = ParamSpecs> {
   datasets: readonly string[];
   params: S;
   modes: readonly Mode[];
+  /** A small sample of the data for the notebook's Data cell (images, profiles, statistics). */
+  preview?(ctx: RunContext, params: ParamValues<S>): Promise<Artifacts>;
+  /** The untrained model for these parameters (the Model cell shows its summary and size). */
+  buildModel?(tf: TF, params: ParamValues<S>): tfType.LayersModel;
   /** Generate (or load) data, build and train the model. */
   training?(ctx: RunContext, params: ParamValues<S>): Promise<TrainingResult>;
   /** Evaluate a trained model on the benchmark's inference data. */

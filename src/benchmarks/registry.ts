@@ -1,0 +1,35 @@
+/**
+ * The benchmarks this app and the `sciml-bench` CLI know.
+ *
+ * To add one: its module exports `benchmark` (from defineBenchmark) and, optionally, `benchParams`
+ * (a small fixed parameter budget for `npm run bench`); import it as a namespace and list it below.
+ */
+import type { Benchmark, ParamSpecs, ParamValue } from '../lib/harness/contract';
+import * as demo from './demo';
+
+export interface BenchmarkModule {
+  benchmark: Benchmark<ParamSpecs>;
+  benchParams?: Record<string, ParamValue>;
+}
+
+export const modules: readonly BenchmarkModule[] = [demo];
+
+export const benchmarks: readonly Benchmark<ParamSpecs>[] = modules.map((m) => m.benchmark);
+
+export function getBenchmark(id: string): Benchmark<ParamSpecs> {
+  const found = benchmarks.find((b) => b.id === id);
+  if (!found) throw new Error(`unknown benchmark "${id}"; known benchmarks: ${benchmarks.map((b) => b.id).join(', ')}`);
+  return found;
+}
+
+/** The `benchParams` budget of a benchmark, or {} when it declares none. */
+export function getBenchParams(id: string): Record<string, ParamValue> {
+  return modules.find((m) => m.benchmark.id === id)?.benchParams ?? {};
+}
+
+/** Dataset name → ids of the benchmarks that use it (SciML-Bench `list datasets`). */
+export function datasetIndex(): Map<string, string[]> {
+  const index = new Map<string, string[]>();
+  for (const b of benchmarks) for (const name of b.datasets) index.set(name, [...(index.get(name) ?? []), b.id]);
+  return index;
+}

@@ -1,0 +1,332 @@
+/**
+ * The compute worker: owns tfjs and the GPU device, the benchmark modules, the dataset cache and
+ * model storage. The whole GPU pipeline of a run (load → preprocess → train → evaluate) stays here;
+ * the main thread receives plain records and typed arrays (transferred, not copied) for plots.
+ */
+import * as Comlink from 'comlink';
+import * as tf from '@tensorflow/tfjs';
+import { deviceLost, initBackend, type BackendInfo } from '../src/lib/engine/backend';
+import type {
+  Artifacts,
+  ArraySet,
+  DatasetCache,
+  EpochLogs,
+  Mode,
+  ParamSpecs,
+  ParamValue,
+  ProgressReport,
+  RunContext,
+  TrainedModel,
+} from '../src/lib/harness/contract';
+import { runBenchmark, type RunRecord } from '../src/lib/harness/runner';
+import { resolveParams } from '../src/lib/harness/params';
+import { benchmarks, getBenchmark } from '../src/benchmarks/registry';
+import {
+  deleteModelMeta,
+  getModelMeta,
+  getRun,
+  loadDataset,
+  saveDataset,
+  saveModelMeta,
+  saveRun,
+  type StoredRun,
+} from '../src/lib/storage/db';
+import { exportBundle, importBundle } from '../src/lib/harness/bundle';
+import { loadModel, saveModel } from '../src/lib/harness/model-io';
+
+export interface BenchmarkSummary {
+  id: string;
+  title: string;
+  description: string;
+  group: string;
+  modes: readonly Mode[];
+  params: ParamSpecs;
+  canApply: boolean;
+}
+
+export interface RunRequest {
+  benchmark: string;
+  mode: Mode;
+  params: Record<string, ParamValue>;
+  seed: number;
+  /** The trained model to evaluate (inference). */
+  modelId?: string;
+}
+
+export type RunEvent =
+  | { type: 'progress'; report: ProgressReport }
+  | { type: 'line'; line: string }
+  | { type: 'epoch'; epoch: number; logs: EpochLogs };
+
+export interface RunResult {
+  record: RunRecord;
+  artifacts?: Artifacts;
+}
+
+export interface ModelSummary {
+  parameterCount: number;
+  trainableCount: number;
+  /** float32 weights; training with Adam holds about 4× this (weights, gradients, two moments). */
+  weightBytes: number;
+  layers: { name: string; type: string; outputShape: string; params: number }[];
+}
+
+export interface ApplyRequest {
+  benchmark: string;
+  modelId: string;
+  params: Record<string, ParamValue>;
+  name: string;
+  arrays: ArraySet;
+}
+
+const MODEL_URL_PREFIX = 'indexeddb://sciml-model-';
+
+let backendInfo: BackendInfo | undefined;
+let current: AbortController | undefined;
+
+/** Generated datasets cached in IndexedDB as Blob chunks. */
+function idbDatasets(benchmark: string): DatasetCache {
+  return {
+    async getOrCreate(key, describe, make) {
+      const fullKey = `${benchmark}/${key}`;
+      try {
+        const hit = await loadDataset(fullKey);
+        if (hit) return hit;
+      } catch {
+        // An unreadable cached copy is regenerated below.
+      }
+      const made = await make();
+      try {
+        await saveDataset(fullKey, benchmark, describe, made);
+      } catch (e) {
+        // The run goes on with the data in memory; the user learns why it was not cached.
+        console.warn((e as Error).message);
+      }
+      return made;
+    },
+  };
+}
+
+/** Collects the ArrayBuffers inside artifacts so comlink can transfer them instead of copying. */
+function transferables(value: unknown, out: Set<ArrayBuffer> = new Set()): Set<ArrayBuffer> {
+  if (ArrayBuffer.isView(value)) {
+    if (value.buffer instanceof ArrayBuffer && value.byteLength === value.buffer.byteLength) out.add(value.buffer);
+  } else if (Array.isArray(value)) {
+    for (const v of value) transferables(v, out);
+  } else if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) transferables(v, out);
+  }
+  return out;
+}
+
+async function loadTrained(modelId: string): Promise<TrainedModel> {
+  const meta = await getModelMeta(modelId);
+  if (!meta) throw new Error(`model ${modelId} is not stored in this browser (train it again or import its bundle)`);
+  const model = await tf.loadLayersModel(meta.url);
+  return {
+    model,
+    id: meta.id,
+    benchmark: meta.benchmark,
+    trainingParams: meta.trainingParams as Record<string, ParamValue>,
+    info: meta.info,
+  };
+}
+
+async function storeTrained(trained: TrainedModel, runId: string): Promise<void> {
+  const url = MODEL_URL_PREFIX + trained.id;
+  await trained.model.save(url);
+  await saveModelMeta({
+    id: trained.id,
+    benchmark: trained.benchmark,
+    created: new Date().toISOString(),
+    runId,
+    trainingParams: trained.trainingParams,
+    info: trained.info,
+    parameterCount: trained.model.countParams(),
+    url,
+  });
+}
+
+/** A context for work outside a recorded run (previews, applying a model to files). */
+function quietContext(benchmarkId: string, signal: AbortSignal, progress: (r: ProgressReport) => void): RunContext {
+  return {
+    tf,
+    backend: tf.getBackend(),
+    seed: 0,
+    signal,
+    datasets: idbDatasets(benchmarkId),
+    limits: backendInfo?.adapter,
+    log: { begin: () => {}, end: () => 0, message: () => {} },
+    event: () => {},
+    progress,
+    epoch: () => {},
+  };
+}
+
+const api = {
+  async init(requested: string | undefined, userAgent: string, onDeviceLost?: (message: string) => void): Promise<BackendInfo> {
+    backendInfo = await initBackend(requested, userAgent);
+    const lost = deviceLost();
+    if (lost && onDeviceLost) void lost.then((message) => onDeviceLost(message));
+    return backendInfo;
+  },
+
+  catalog(): BenchmarkSummary[] {
+    return benchmarks.map((b) => ({
+      id: b.id,
+      title: b.title,
+      description: b.description,
+      group: b.group,
+      modes: b.modes,
+      params: b.params,
+      canApply: Boolean(b.apply),
+    }));
+  },
+
+  async preview(benchmarkId: string, overrides: Record<string, ParamValue>): Promise<Artifacts> {
+    const benchmark = getBenchmark(benchmarkId);
+    if (!benchmark.preview) return {};
+    const params = resolveParams(benchmark.params, overrides, 'training').values;
+    const artifacts = await benchmark.preview(quietContext(benchmark.id, new AbortController().signal, () => {}), params);
+    return Comlink.transfer(artifacts, [...transferables(artifacts)]);
+  },
+
+  describeModel(benchmarkId: string, overrides: Record<string, ParamValue>): ModelSummary | undefined {
+    const benchmark = getBenchmark(benchmarkId);
+    if (!benchmark.buildModel) return undefined;
+    const params = resolveParams(benchmark.params, overrides, 'training').values;
+    const model = benchmark.buildModel(tf, params);
+    try {
+      const trainableCount = model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+      const parameterCount = model.countParams();
+      return {
+        parameterCount,
+        trainableCount,
+        weightBytes: parameterCount * 4,
+        layers: model.layers.map((l) => ({
+          name: l.name,
+          type: l.getClassName(),
+          outputShape: JSON.stringify(l.outputShape).replace(/null/g, 'N'),
+          params: l.countParams(),
+        })),
+      };
+    } finally {
+      model.dispose();
+    }
+  },
+
+  /** Runs a benchmark in one mode; the record and any trained model are stored before returning. */
+  async run(request: RunRequest, onEvent: (e: RunEvent) => void): Promise<RunResult> {
+    if (current) throw new Error('another run is in progress in this worker; stop it first');
+    const controller = new AbortController();
+    current = controller;
+    const benchmark = getBenchmark(request.benchmark);
+    try {
+      const outcome = await runBenchmark({
+        benchmark,
+        mode: request.mode,
+        overrides: request.params,
+        seed: request.seed,
+        tf,
+        backend: tf.getBackend(),
+        datasets: idbDatasets(benchmark.id),
+        signal: controller.signal,
+        model: request.modelId ? () => loadTrained(request.modelId!) : undefined,
+        limits: backendInfo?.adapter,
+        environment: {
+          runtime: 'browser',
+          userAgent: navigator.userAgent,
+          adapter: backendInfo?.adapter ? `${backendInfo.adapter.vendor} ${backendInfo.adapter.architecture}` : 'none',
+        },
+        onLine: (line) => onEvent({ type: 'line', line }),
+        onProgress: (report) => onEvent({ type: 'progress', report }),
+        onEpoch: (epoch, logs) => onEvent({ type: 'epoch', epoch, logs }),
+      });
+      if (outcome.trained && outcome.record.status !== 'error') await storeTrained(outcome.trained, outcome.record.id);
+      outcome.trained?.model.dispose();
+      await saveRun(outcome.record as unknown as StoredRun);
+      const result: RunResult = { record: outcome.record, artifacts: outcome.artifacts };
+      return Comlink.transfer(result, [...transferables(outcome.artifacts)]);
+    } finally {
+      current = undefined;
+    }
+  },
+
+  /** Asks the run in progress to stop at its next step. */
+  stop(): void {
+    current?.abort();
+  },
+
+  async apply(request: ApplyRequest, onEvent: (e: RunEvent) => void) {
+    const benchmark = getBenchmark(request.benchmark);
+    if (!benchmark.apply) throw new Error(`${benchmark.title} cannot be applied to files`);
+    const controller = new AbortController();
+    current = controller;
+    const trained = await loadTrained(request.modelId);
+    try {
+      const params = resolveParams(benchmark.params, request.params, 'inference').values;
+      const result = await benchmark.apply(
+        quietContext(benchmark.id, controller.signal, (report) => onEvent({ type: 'progress', report })),
+        params,
+        trained,
+        { name: request.name, arrays: request.arrays },
+      );
+      return Comlink.transfer(result, [...transferables(result)]);
+    } finally {
+      trained.model.dispose();
+      current = undefined;
+    }
+  },
+
+  /** A run bundle (.zip laid out like SciML-Bench output) with the model files when stored. */
+  async exportRunBundle(runId: string): Promise<Uint8Array> {
+    const run = (await getRun(runId)) as unknown as RunRecord | undefined;
+    if (!run) throw new Error(`run ${runId} is not stored`);
+    let model;
+    if (run.modelId && run.mode === 'training') {
+      try {
+        const trained = await loadTrained(run.modelId);
+        model = await saveModel(tf, trained);
+        trained.model.dispose();
+      } catch {
+        model = undefined; // the run's model was deleted: export the records alone
+      }
+    }
+    const bytes = exportBundle(run, model);
+    return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
+  },
+
+  /** Imports a bundle: its run record, and its model if it has one. */
+  async importRunBundle(bytes: Uint8Array): Promise<RunRecord> {
+    const { record, model } = importBundle(bytes);
+    if (model) {
+      const trained = await loadModel(tf, model);
+      await storeTrained(trained, record.id);
+      trained.model.dispose();
+    }
+    await saveRun(record as unknown as StoredRun);
+    return record;
+  },
+
+  async deleteModel(modelId: string): Promise<void> {
+    const meta = await getModelMeta(modelId);
+    if (meta) await tf.io.removeModel(meta.url).catch(() => undefined);
+    await deleteModelMeta(modelId);
+  },
+
+  memory(): { numTensors: number; numBytes: number } {
+    const m = tf.memory();
+    return { numTensors: m.numTensors, numBytes: m.numBytes };
+  },
+
+  /** For the error-handling tests: an uncaught error that kills the worker's current task. */
+  crashForTest(): void {
+    setTimeout(() => {
+      throw new Error('simulated worker crash');
+    });
+  },
+};
+
+export type ComputeApi = typeof api;
+
+Comlink.expose(api);
