@@ -66,6 +66,8 @@ test('cell outputs survive a reload; an exported notebook imports back identical
   const { readFileSync } = await import('node:fs');
   const exported = JSON.parse(readFileSync(file!, 'utf8'));
 
+  // The notebook is still here, so the app asks before replacing it.
+  page.once('dialog', (dialog) => void dialog.accept());
   await page.getByTestId('import-notebook-input').setInputFiles(file!);
   await expect(page.getByTestId('toast-info')).toContainText('Imported notebook');
   const again = page.waitForEvent('download');

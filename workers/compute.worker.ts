@@ -33,6 +33,15 @@ import {
 } from '../src/lib/storage/db';
 import { exportBundle, importBundle } from '../src/lib/harness/bundle';
 import { loadModel, saveModel } from '../src/lib/harness/model-io';
+import type { ApplyResult } from '../src/lib/harness/contract';
+import { fromBlob } from '../src/lib/io/source';
+import { datasets, findNode, walk, type ArrayFile, type DatasetNode, type TreeNode } from '../src/lib/io/tree';
+import { dtypeName } from '../src/lib/io/dtype';
+import { openArrayFile } from '../src/lib/io/open';
+import { writeNpy } from '../src/lib/io/npy';
+import { writeNpz } from '../src/lib/io/npz';
+import { writeH5 } from '../src/lib/io/hdf5-write';
+import { fromNd, isNumericValues, plainText, summarise, toCsv, toFloat32 } from '../src/lib/compute/arrays';
 
 export interface BenchmarkSummary {
   id: string;
@@ -79,9 +88,43 @@ export interface ApplyRequest {
   arrays: ArraySet;
 }
 
+export interface NodeSummary {
+  path: string;
+  name: string;
+  depth: number;
+  kind: TreeNode['kind'];
+  shape?: number[];
+  dtype?: string;
+  storage?: string;
+  attrs: Record<string, string>;
+  /** A short text rendering of a plain value (pickled metadata, a link target). */
+  value?: string;
+}
+
+export interface FileSummary {
+  id: string;
+  name: string;
+  size: number;
+  format: string;
+  warnings: string[];
+  nodes: NodeSummary[];
+}
+
+export interface ArraySlice {
+  path: string;
+  dtype: string;
+  /** Shape of the whole array. */
+  shape: number[];
+  /** Shape of `data` (the selected 1-D line or 2-D image). */
+  sliceShape: number[];
+  data: Float32Array;
+  stats: { min: number; max: number; mean: number; nanCount: number };
+}
+
 const MODEL_URL_PREFIX = 'indexeddb://sciml-model-';
 
 let backendInfo: BackendInfo | undefined;
+const openFiles = new Map<string, ArrayFile>();
 let current: AbortController | undefined;
 
 /** Generated datasets cached in IndexedDB as Blob chunks. */
@@ -197,7 +240,7 @@ const api = {
     const params = resolveParams(benchmark.params, overrides, 'training').values;
     const model = benchmark.buildModel(tf, params);
     try {
-      const trainableCount = model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+      const trainableCount = model.trainableWeights.reduce((n, w) => n + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0);
       const parameterCount = model.countParams();
       return {
         parameterCount,
@@ -314,6 +357,95 @@ const api = {
     await deleteModelMeta(modelId);
   },
 
+  /** Opens a dropped file (format from its magic bytes) and lists what is inside. */
+  async openFile(file: File): Promise<FileSummary> {
+    const opened = await openArrayFile(fromBlob(file, file.name));
+    const id = crypto.randomUUID();
+    openFiles.set(id, opened);
+    const nodes: NodeSummary[] = [];
+    for (const node of walk(opened.root)) {
+      nodes.push({
+        path: node.path,
+        name: node.name || file.name,
+        depth: node.path === '/' ? 0 : node.path.split('/').length - 1,
+        kind: node.kind,
+        shape: node.kind === 'dataset' ? node.shape : undefined,
+        dtype: node.kind === 'dataset' ? dtypeName(node.dtype) : undefined,
+        storage: node.kind === 'dataset' ? node.storage : undefined,
+        attrs: Object.fromEntries(Object.entries(node.attrs).map(([k, v]) => [k, plainText(v)])),
+        value: node.kind === 'value' ? plainText(node.value) : node.kind === 'link' ? `→ ${node.file ? node.file + ':' : ''}${node.target}` : undefined,
+      });
+    }
+    return { id, name: opened.name, size: opened.size, format: opened.format, warnings: opened.warnings, nodes };
+  },
+
+  async closeFile(id: string): Promise<void> {
+    await openFiles.get(id)?.close();
+    openFiles.delete(id);
+  },
+
+  /**
+   * Reads what the inspector shows: a 1-D array whole, or one 2-D image of an N-D array (the last
+   * two axes, at `index` along the others) — only that hyperslab is read from disk.
+   */
+  async readSlice(fileId: string, path: string, index: number[] = []): Promise<ArraySlice> {
+    const node = datasetAt(fileId, path);
+    const lead = node.shape.length > 2 ? node.shape.length - 2 : 0;
+    const selection = node.shape.map((_, axis) => (axis < lead ? ([index[axis] ?? 0, (index[axis] ?? 0) + 1, 1] as const) : null));
+    const array = await node.read(node.shape.length > 2 ? selection : undefined);
+    const data = toFloat32(array);
+    const result: ArraySlice = {
+      path,
+      dtype: dtypeName(node.dtype),
+      shape: node.shape,
+      sliceShape: node.shape.length >= 2 ? node.shape.slice(-2) : [data.length],
+      data,
+      stats: summarise(data),
+    };
+    return Comlink.transfer(result, [data.buffer]);
+  },
+
+  /** Exports one array as .npy (its own dtype) or CSV (2-D at most, one row per line). */
+  async exportArray(fileId: string, path: string, format: 'npy' | 'csv'): Promise<Uint8Array> {
+    const node = datasetAt(fileId, path);
+    const array = await node.read();
+    const bytes = format === 'npy' ? writeNpy(array) : new TextEncoder().encode(toCsv(array));
+    return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
+  },
+
+  /** Applies a trained model to every array of an opened file. */
+  async applyToFile(
+    request: { benchmark: string; modelId: string; params: Record<string, ParamValue>; fileId: string },
+    onEvent: (e: RunEvent) => void,
+  ): Promise<ApplyResult> {
+    const opened = openFiles.get(request.fileId);
+    if (!opened) throw new Error('the file is no longer open; drop it again');
+    const arrays: ArraySet = {};
+    for (const node of datasets(opened)) {
+      const array = await node.read();
+      if (!isNumericValues(array.data)) continue;
+      const key = node.path.replace(/^\//, '');
+      arrays[key] = { data: toFloat32(array), shape: array.shape };
+    }
+    if (!Object.keys(arrays).length) throw new Error(`${opened.name}: no numeric arrays to apply the model to`);
+    return api.apply({ benchmark: request.benchmark, modelId: request.modelId, params: request.params, name: opened.name, arrays }, onEvent);
+  },
+
+  /** Encodes result arrays for download: one .npy, an .npz of several, or an .h5 file. */
+  async encodeArrays(arrays: ArraySet, format: 'npy' | 'npz' | 'h5', attrs: Record<string, string> = {}): Promise<Uint8Array> {
+    const entries = Object.entries(arrays);
+    let bytes: Uint8Array;
+    if (format === 'npy') {
+      if (entries.length !== 1) throw new Error('.npy holds one array; choose .npz or .h5 for several');
+      bytes = writeNpy(fromNd(entries[0][1]));
+    } else if (format === 'npz') {
+      bytes = writeNpz(Object.fromEntries(entries.map(([k, v]) => [k, fromNd(v)])));
+    } else {
+      bytes = await writeH5(Object.fromEntries(entries.map(([k, v]) => [k, fromNd(v)])), attrs);
+    }
+    return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
+  },
+
   memory(): { numTensors: number; numBytes: number } {
     const m = tf.memory();
     return { numTensors: m.numTensors, numBytes: m.numBytes };
@@ -326,6 +458,14 @@ const api = {
     });
   },
 };
+
+function datasetAt(fileId: string, path: string): DatasetNode {
+  const opened = openFiles.get(fileId);
+  if (!opened) throw new Error('the file is no longer open; drop it again');
+  const node = findNode(opened, path);
+  if (!node || node.kind !== 'dataset') throw new Error(`${opened.name}: ${path} is not an array`);
+  return node;
+}
 
 export type ComputeApi = typeof api;
 

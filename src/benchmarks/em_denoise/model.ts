@@ -9,7 +9,8 @@
  *   Keras' default 0.99 would leave the running statistics far from the data after the few hundred
  *   steps of a browser-sized run, and inference uses those statistics.
  * - tfjs' bilinear upSampling2d uses align_corners = false (the reference: true).
- * - Glorot-uniform kernels (Keras default) seeded per layer, so cpu runs are reproducible.
+ * - Kernels start as PyTorch's Conv2d default, U(±1/√fan_in) (variance scaling 1/3, fan in), seeded per
+ *   layer so cpu runs are reproducible; biases start at 0 (PyTorch: the same uniform).
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { TF } from '../../lib/harness/contract';
@@ -32,7 +33,7 @@ export function buildEmDenoiseNet(tf: TF, { size, seed }: EmDenoiseNetOptions): 
         kernelSize: 3,
         padding: 'same',
         activation,
-        kernelInitializer: tf.initializers.glorotUniform({ seed: layerSeed++ }),
+        kernelInitializer: tf.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform', seed: layerSeed++ }),
         name,
       })
       .apply(x) as tfType.SymbolicTensor;
@@ -65,5 +66,20 @@ export function buildEmDenoiseNet(tf: TF, { size, seed }: EmDenoiseNetOptions): 
 
 /** Number of trainable parameters (the reference's 122,737). */
 export function countTrainableParams(model: tfType.LayersModel): number {
-  return model.trainableWeights.reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1), 0);
+  return model.trainableWeights.reduce((sum, w) => sum + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
+}
+
+/**
+ * The network's input convention: each image (or tile) is divided by its own mean,
+ * x = counts / mean(counts), so inputs have mean 1 whatever the dose or the detector's units
+ * (training images: λ counts per pixel; user data: any non-negative scale). The target is the clean
+ * image on its [0, 1] scale, so the output needs no rescaling. Returns the mean used (1 when the
+ * image has no positive mean, which leaves it unchanged).
+ */
+export function normaliseByMean(image: Float32Array, out: Float32Array = new Float32Array(image.length)): number {
+  let sum = 0;
+  for (let i = 0; i < image.length; i++) sum += image[i];
+  const scale = sum > 0 ? sum / image.length : 1;
+  for (let i = 0; i < image.length; i++) out[i] = image[i] / scale;
+  return scale;
 }

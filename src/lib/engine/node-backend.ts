@@ -59,6 +59,12 @@ function describe(adapter: GPUAdapter): NodeAdapterInfo {
   };
 }
 
+/** "nvidia, NVIDIA: 580.159.04" — the adapter's non-empty fields, for logs and run records. */
+export function adapterLabel(info: NodeAdapterInfo): string {
+  const parts = [info.vendor, info.device, info.architecture, info.description].filter((p) => p && p !== 'unknown');
+  return [...new Set(parts)].join(', ') + (info.isFallbackAdapter ? ' (software adapter)' : '');
+}
+
 /** Loads Dawn once, publishes navigator.gpu and asks for an adapter. */
 function startDawn(): Promise<DawnState> {
   dawn ??= (async (): Promise<DawnState> => {

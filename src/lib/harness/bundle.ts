@@ -184,7 +184,7 @@ export function importBundle(zip: Uint8Array): Bundle {
   try {
     files = unzipSync(zip);
   } catch (err) {
-    throw new Error(`not a zip file (${err instanceof Error ? err.message : String(err)})`);
+    throw new Error(`not a zip file (${err instanceof Error ? err.message : String(err)})`, { cause: err });
   }
   return importBundleFiles(files);
 }

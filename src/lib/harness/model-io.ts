@@ -114,7 +114,7 @@ export function modelFilesFromEntries(entries: Record<string, Uint8Array>, where
     try {
       return JSON.parse(decoder.decode(need(name))) as unknown;
     } catch (err) {
-      if (err instanceof SyntaxError) throw new Error(`${where}: ${name} is not valid JSON (${err.message})`);
+      if (err instanceof SyntaxError) throw new Error(`${where}: ${name} is not valid JSON (${err.message})`, { cause: err });
       throw err;
     }
   };

@@ -207,6 +207,10 @@ export async function runBenchmark(options: RunOptions): Promise<RunOutcome> {
       if (mode === 'training') {
         ctx.event(`start ${mode}`);
         const result = await benchmark.training!(ctx, resolved.values);
+        // A TrainedModel is for saving and inference. Release the optimizer's state (Adam keeps two
+        // moments per weight, on the GPU), which model.dispose() leaves behind for an optimizer
+        // passed to compile() as an object.
+        result.model.optimizer?.dispose();
         outcome.trained = {
           model: result.model,
           id: crypto.randomUUID(),

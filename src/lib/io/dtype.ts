@@ -9,7 +9,7 @@
  *   c8/c16 → interleaved (re, im) Float32Array / Float64Array, two slots per element
  *   U (UTF-32) and S (bytes, latin-1 decoded) → string[] with trailing NULs removed, as numpy does.
  */
-import { FormatError } from './errors.ts';
+import { FormatError, UnsupportedError } from './errors.ts';
 
 /**
  * b bool · i signed int · u unsigned int · f float · c complex · U unicode · S bytes ·
@@ -35,6 +35,8 @@ export interface DType {
   enumMembers?: Record<string, number>;
   /** The integer type under an enum, or the element type of a variable-length sequence (O). */
   base?: DType;
+  /** Set for types that are listed but cannot be read (e.g. an HDF5 reference): their name. */
+  unsupported?: string;
 }
 
 const NUMERIC_SIZES: Record<string, readonly number[]> = {
@@ -48,7 +50,7 @@ const NUMERIC_SIZES: Record<string, readonly number[]> = {
 /** Makes a numeric dtype, checking that the size is one the readers handle. */
 export function numericDType(kind: 'b' | 'i' | 'u' | 'f' | 'c', itemsize: number, byteorder: ByteOrder = '<'): DType {
   if (!NUMERIC_SIZES[kind].includes(itemsize)) {
-    throw new FormatError(`unsupported dtype ${kind}${itemsize} (${itemsize * 8}-bit ${KIND_WORDS[kind]})`);
+    throw new UnsupportedError(`unsupported dtype ${kind}${itemsize} (${itemsize * 8}-bit ${KIND_WORDS[kind]})`);
   }
   return { kind, itemsize, byteorder: itemsize === 1 ? '|' : byteorder };
 }
@@ -70,11 +72,11 @@ const KIND_WORDS: Record<string, string> = {
  */
 export function parseNumpyDescr(descr: string): DType {
   const match = /^([<>|=!]?)([a-zA-Z?])(\d*)(\[.*\])?$/.exec(descr);
-  if (!match) throw new FormatError(`unsupported dtype ${JSON.stringify(descr)}`);
+  if (!match) throw new UnsupportedError(`unsupported dtype ${JSON.stringify(descr)}`);
   const [, orderChar, code, digits, unit] = match;
   const byteorder: ByteOrder = orderChar === '>' || orderChar === '!' ? '>' : orderChar === '|' ? '|' : '<';
   const size = digits === '' ? NaN : Number(digits);
-  if (unit) throw new FormatError(`unsupported dtype ${descr} (${KIND_WORDS[code] ?? 'with a unit'})`);
+  if (unit) throw new UnsupportedError(`unsupported dtype ${descr} (${KIND_WORDS[code] ?? 'with a unit'})`);
   switch (code) {
     case '?':
       return numericDType('b', 1);
@@ -95,7 +97,7 @@ export function parseNumpyDescr(descr: string): DType {
     case 'O':
       return { kind: 'O', itemsize: 8, byteorder: '|' };
   }
-  throw new FormatError(`unsupported dtype ${descr}${KIND_WORDS[code] ? ` (${KIND_WORDS[code]})` : ''}`);
+  throw new UnsupportedError(`unsupported dtype ${descr}${KIND_WORDS[code] ? ` (${KIND_WORDS[code]})` : ''}`);
 }
 
 /** The numpy type string of a dtype, as written into .npy headers ('<f8', '|b1', '<U5'). */
@@ -120,6 +122,7 @@ export function numpyDescr(dtype: DType): string {
 
 /** A readable name: numpy's ('float64', 'int8', 'complex128', '<U5', '|S3') or a description. */
 export function dtypeName(dtype: DType): string {
+  if (dtype.unsupported) return dtype.unsupported;
   switch (dtype.kind) {
     case 'b':
       return 'bool';

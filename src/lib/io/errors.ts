@@ -11,6 +11,11 @@ export class FormatError extends Error {
   override name = 'FormatError';
 }
 
+/** A well-formed file using something this layer does not read (a dtype, a compression). */
+export class UnsupportedError extends FormatError {
+  override name = 'UnsupportedError';
+}
+
 /** The one error type that leaves this layer: `<file name>: <problem>`, on one line. */
 export class ArrayFileError extends Error {
   override name = 'ArrayFileError';

@@ -4,7 +4,10 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { ArrayFileError } from './errors.ts';
+import { openArrayFile, type OpenOptions } from './open.ts';
 import type { ByteSource } from './source.ts';
+import type { ArrayFile } from './tree.ts';
 
 /** Opens `path` for random-access reads; call `close()` when done. */
 export async function fromNodePath(path: string): Promise<ByteSource> {
@@ -13,6 +16,7 @@ export async function fromNodePath(path: string): Promise<ByteSource> {
   return {
     name: basename(path),
     size,
+    path,
     async read(offset, length) {
       if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
         throw new RangeError(`invalid read of ${length} bytes at ${offset}`);
@@ -32,4 +36,15 @@ export async function fromNodePath(path: string): Promise<ByteSource> {
       await handle.close();
     },
   };
+}
+
+/** Opens an array file on disk (format from its magic bytes). */
+export async function openArrayPath(path: string, options?: OpenOptions): Promise<ArrayFile> {
+  let source: ByteSource;
+  try {
+    source = await fromNodePath(path);
+  } catch (error) {
+    throw new ArrayFileError(basename(path), (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message);
+  }
+  return openArrayFile(source, options);
 }

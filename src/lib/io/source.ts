@@ -19,6 +19,10 @@ export interface ByteSource {
   read(offset: number, length: number): Promise<Uint8Array>;
   /** Releases an open file handle, where there is one. */
   close?(): Promise<void>;
+  /** The Blob behind a browser source (HDF5 mounts it on WORKERFS instead of reading it). */
+  readonly blob?: Blob;
+  /** The path behind a Node file source (HDF5 opens it directly). */
+  readonly path?: string;
 }
 
 function clampRange(size: number, offset: number, length: number): [number, number] {
@@ -46,6 +50,7 @@ export function fromBlob(blob: Blob, name = (blob as File).name ?? 'blob'): Byte
   return {
     name,
     size: blob.size,
+    blob,
     async read(offset, length) {
       const [start, end] = clampRange(blob.size, offset, length);
       return new Uint8Array(await blob.slice(start, end).arrayBuffer());

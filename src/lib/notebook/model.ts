@@ -181,7 +181,7 @@ export function notebookFromJson(text: string): Notebook {
         if (!ctor) throw new NotebookFormatError(`unknown typed array "${value.$typed}"`);
         const bytes = fromBase64(value.base64);
         if (bytes.byteLength % ctor.BYTES_PER_ELEMENT) throw new NotebookFormatError(`truncated ${value.$typed} data`);
-        return new ctor(bytes.buffer, 0, bytes.byteLength / ctor.BYTES_PER_ELEMENT);
+        return new ctor(bytes.buffer as ArrayBuffer, 0, bytes.byteLength / ctor.BYTES_PER_ELEMENT);
       }
       return value;
     });

@@ -1,7 +1,12 @@
 /** Plot traces for a per-epoch history (loss, val_loss, accuracy, …). */
-import type { Data } from 'plotly.js';
+import type { Data } from 'plotly.js-dist-min';
 
 const COLOURS = ['#1d4ed8', '#d97706', '#059669', '#be123c', '#7c3aed', '#0891b2'];
+
+/** Scores in [0, 1] (accuracy, F1, AUC) go on a right-hand linear axis, losses on the left log axis. */
+export function isScore(name: string): boolean {
+  return /acc|f1|auc|precision|recall/i.test(name);
+}
 
 export function historyTraces(history: Record<string, number[]>, prefix = ''): Data[] {
   return Object.entries(history).map(([name, values], i) => ({
@@ -10,6 +15,17 @@ export function historyTraces(history: Record<string, number[]>, prefix = ''): D
     name: prefix + name,
     type: 'scatter',
     mode: 'lines+markers',
+    yaxis: isScore(name) ? 'y2' : 'y',
     line: { color: COLOURS[i % COLOURS.length], dash: name.startsWith('val_') ? 'dash' : 'solid' },
   }));
+}
+
+/** Layout for historyTraces: loss (log) on the left, scores (0–1) on the right when present. */
+export function historyLayout(history: Record<string, number[]>): Record<string, unknown> {
+  const scores = Object.keys(history).some(isScore);
+  return {
+    xaxis: { title: { text: 'epoch' }, dtick: 1 },
+    yaxis: { title: { text: 'loss' }, type: 'log' },
+    ...(scores ? { yaxis2: { title: { text: 'score' }, overlaying: 'y', side: 'right', range: [0, 1.02] } } : {}),
+  };
 }

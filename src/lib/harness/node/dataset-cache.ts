@@ -7,8 +7,11 @@
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { ArraySet, DatasetCache } from '../contract';
-import { decodeNpy, encodeNpy, npyDescr } from './npy';
+import type { ArraySet, DatasetCache, NDArray, NumericArray } from '../contract';
+import { numericDType, numpyDescr, type DType } from '../../io/dtype';
+import { toNDArray } from '../../io/ndarray';
+import { openNpy, writeNpy } from '../../io/npy';
+import { fromBytes } from '../../io/source';
 
 export const DEFAULT_DATASET_ROOT = join(homedir(), 'sciml_bench', 'datasets');
 export const DATASET_META = 'dataset.json';
@@ -18,6 +21,24 @@ interface DatasetMeta {
   describe: string;
   created: string;
   arrays: Record<string, { file: string; dtype: string; shape: number[] }>;
+}
+
+/** The numpy dtype of a typed array (the cache writes native little-endian arrays). */
+function dtypeOf(data: NumericArray): DType {
+  if (data instanceof Float32Array) return numericDType('f', 4);
+  if (data instanceof Float64Array) return numericDType('f', 8);
+  if (data instanceof Int8Array) return numericDType('i', 1);
+  if (data instanceof Int16Array) return numericDType('i', 2);
+  if (data instanceof Int32Array) return numericDType('i', 4);
+  if (data instanceof Uint8Array) return numericDType('u', 1);
+  if (data instanceof Uint16Array) return numericDType('u', 2);
+  return numericDType('u', 4);
+}
+
+async function readNpyFile(path: string): Promise<NDArray<NumericArray>> {
+  const node = await openNpy(fromBytes(new Uint8Array(await readFile(path)), path), path, 'file');
+  if (node.kind !== 'dataset') throw new Error(`${path}: not a numeric array`);
+  return toNDArray(await node.read());
 }
 
 /** 32-bit FNV-1a, to keep folder names unique after sanitising. */
@@ -59,7 +80,7 @@ async function readDataset(dir: string): Promise<ArraySet> {
   const meta = JSON.parse(await readFile(join(dir, DATASET_META), 'utf8')) as DatasetMeta;
   const set: ArraySet = {};
   for (const [name, entry] of Object.entries(meta.arrays)) {
-    const array = decodeNpy(new Uint8Array(await readFile(join(dir, entry.file))));
+    const array = await readNpyFile(join(dir, entry.file));
     if (array.shape.join(',') !== entry.shape.join(',')) throw new Error(`${entry.file}: shape changed`);
     set[name] = array;
   }
@@ -74,8 +95,9 @@ async function writeDataset(dir: string, key: string, describe: string, set: Arr
   const meta: DatasetMeta = { key, describe, created: new Date().toISOString(), arrays: {} };
   for (const [name, array] of Object.entries(set)) {
     const file = `${safeArrayName(name)}.npy`;
-    await writeFile(join(tmp, file), encodeNpy(array));
-    meta.arrays[name] = { file, dtype: npyDescr(array.data), shape: array.shape };
+    const dtype = dtypeOf(array.data);
+    await writeFile(join(tmp, file), writeNpy({ dtype, shape: array.shape, data: array.data }));
+    meta.arrays[name] = { file, dtype: numpyDescr(dtype), shape: array.shape };
   }
   await writeFile(join(tmp, DATASET_META), JSON.stringify(meta, null, 2) + '\n');
   await rm(dir, { recursive: true, force: true });
