@@ -3,6 +3,9 @@
  * data/training/inference/apply step returned and only renders them.
  */
 import type { Component } from 'svelte';
+import DataPreviewPanel from '../components/panels/DataPreviewPanel.svelte';
+import DenoiseViewer from './em_denoise/panels/DenoiseViewer.svelte';
+import DenoiseApply from './em_denoise/panels/ApplyPanel.svelte';
 
 export interface PanelProps {
   artifacts: Record<string, unknown>;
@@ -15,8 +18,11 @@ export interface BenchmarkPanels {
   apply?: Component<PanelProps>;
 }
 
-const panels: Record<string, BenchmarkPanels> = {};
+const panels: Record<string, BenchmarkPanels> = {
+  em_denoise: { evaluate: DenoiseViewer, apply: DenoiseApply },
+};
 
+/** Every benchmark's Data cell uses the shared DataPreview panel. */
 export function panelsFor(benchmark: string): BenchmarkPanels {
-  return panels[benchmark] ?? {};
+  return { data: DataPreviewPanel, ...panels[benchmark] };
 }

@@ -68,7 +68,10 @@ export interface RunOptions {
   backend: string;
   datasets: DatasetCache;
   signal?: AbortSignal;
-  /** The trained model for inference, or a loader called inside the run's "Loading model" block. */
+  /**
+   * The trained model for inference (the caller keeps ownership), or a loader called inside the
+   * run's "Loading model" block (the run disposes what it loaded when it ends).
+   */
   model?: TrainedModel | (() => Promise<TrainedModel>);
   monitorIntervalS?: number;
   /** Monitor sampler; tf.memory() + JS heap by default. */
@@ -224,17 +227,22 @@ export async function runBenchmark(options: RunOptions): Promise<RunOutcome> {
         outcome.artifacts = result.artifacts;
       } else {
         log.begin('Loading model');
-        const model = typeof options.model === 'function' ? await options.model() : options.model!;
-        if (model.benchmark !== benchmark.id) {
-          throw new Error(`the model was trained by ${model.benchmark}, not ${benchmark.id}`);
+        const loaded = typeof options.model === 'function' ? await options.model() : undefined;
+        const model = loaded ?? (options.model as TrainedModel);
+        try {
+          if (model.benchmark !== benchmark.id) {
+            throw new Error(`the model was trained by ${model.benchmark}, not ${benchmark.id}`);
+          }
+          log.message(`model ${model.id}`);
+          log.end('Loading model');
+          record.modelId = model.id;
+          ctx.event(`start ${mode}`);
+          const result = await benchmark.inference!(ctx, resolved.values, model);
+          record.metrics = numericMetrics(result.metrics);
+          outcome.artifacts = result.artifacts;
+        } finally {
+          loaded?.model.dispose();
         }
-        log.message(`model ${model.id}`);
-        log.end('Loading model');
-        record.modelId = model.id;
-        ctx.event(`start ${mode}`);
-        const result = await benchmark.inference!(ctx, resolved.values, model);
-        record.metrics = numericMetrics(result.metrics);
-        outcome.artifacts = result.artifacts;
       }
     });
     if (signal.aborted) {

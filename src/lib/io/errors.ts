@@ -22,9 +22,9 @@ export class ArrayFileError extends Error {
   readonly file: string;
   readonly problem: string;
 
-  constructor(file: string, problem: string) {
+  constructor(file: string, problem: string, options?: { cause?: unknown }) {
     const oneLine = singleLine(problem);
-    super(`${file}: ${oneLine}`);
+    super(`${file}: ${oneLine}`, options);
     this.file = file;
     this.problem = oneLine;
   }
@@ -40,7 +40,7 @@ export function singleLine(text: string, maxLength = 400): string {
 export function toArrayFileError(file: string, error: unknown, context?: string): ArrayFileError {
   if (error instanceof ArrayFileError) return error;
   const problem = describeError(error);
-  return new ArrayFileError(file, context ? `${context}: ${problem}` : problem);
+  return new ArrayFileError(file, context ? `${context}: ${problem}` : problem, { cause: error });
 }
 
 function describeError(error: unknown): string {

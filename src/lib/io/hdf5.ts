@@ -28,13 +28,20 @@ const CLASS_NAMES: Record<number, string> = { 2: 'time', 4: 'bitfield', 5: 'opaq
 const MAX_DEPTH = 64;
 const MAX_NODES = 200_000;
 
-/** HDF5 calls are synchronous; their errors become one-line {@link FormatError}s. */
-function h5call<T>(body: () => T): T {
+/**
+ * HDF5 calls are synchronous; their error stacks become one-line {@link FormatError}s. A wasm
+ * trap (e.g. a compression plugin aborting on corrupt data) becomes one too; h5wasm's module
+ * stays usable after it.
+ */
+function h5call<T>(body: () => T, context = ''): T {
   try {
     return body();
   } catch (error) {
-    if (error instanceof FormatError) throw error;
     const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof WebAssembly.RuntimeError) {
+      throw new FormatError(`the HDF5 library failed${context} (${message.replace(/\. perhaps.*$/s, '')}); the file is probably corrupt`);
+    }
+    if (!message.includes('HDF5-DIAG')) throw error;
     throw new FormatError(condenseHdf5Error(message));
   }
 }
@@ -130,7 +137,7 @@ function readAttrs(obj: Group | Dataset, warnings: string[]): Record<string, Pla
  * already converted big-endian atomic types to little-endian): numbers, bool and enum as
  * typed arrays, float16 converted, complex interleaved.
  */
-function readRaw(env: H5Env, ds: Dataset, meta: Metadata, dtype: DType, start: number[], count: number[], step: number[], whole: boolean): ArrayData['data'] {
+function readRaw(env: H5Env, ds: Dataset, meta: Metadata, dtype: DType, start: number[], count: number[], step: number[], whole: boolean, context: string): ArrayData['data'] {
   const { module } = env;
   const n = count.reduce((a, b) => a * b, 1);
   const nbytes = n * meta.size;
@@ -138,10 +145,12 @@ function readRaw(env: H5Env, ds: Dataset, meta: Metadata, dtype: DType, start: n
   const ptr = module._malloc(Math.max(1, nbytes));
   if (ptr === 0) throw new FormatError(`out of HDF5 heap memory for ${nbytes} bytes; read a smaller slice`);
   try {
-    h5call(() =>
-      whole
-        ? module.get_dataset_data(ds.file_id, ds.path, null, null, null, BigInt(ptr))
-        : module.get_dataset_data(ds.file_id, ds.path, count.map(BigInt), start.map(BigInt), step.map(BigInt), BigInt(ptr)),
+    h5call(
+      () =>
+        whole
+          ? module.get_dataset_data(ds.file_id, ds.path, null, null, null, BigInt(ptr))
+          : module.get_dataset_data(ds.file_id, ds.path, count.map(BigInt), start.map(BigInt), step.map(BigInt), BigInt(ptr)),
+      context,
     );
     const bytes = module.HEAPU8.slice(ptr, ptr + nbytes);
     const native: DType = dtype.kind === 'E' ? { ...(dtype.base as DType), byteorder: '<' } : { ...dtype, byteorder: dtype.itemsize === 1 ? '|' : '<' };
@@ -152,9 +161,9 @@ function readRaw(env: H5Env, ds: Dataset, meta: Metadata, dtype: DType, start: n
 }
 
 /** Strings, compound records and variable-length sequences go through h5wasm's own decoding. */
-function readProcessed(ds: Dataset, dtype: DType, start: number[], count: number[], step: number[]): ArrayData['data'] {
+function readProcessed(ds: Dataset, dtype: DType, start: number[], count: number[], step: number[], context: string): ArrayData['data'] {
   const ranges = start.map((s, i) => [s, s + (count[i] - 1) * step[i] + 1, step[i]] as [number, number, number]);
-  const value = h5call(() => (ranges.length ? ds.slice(ranges) : ds.value));
+  const value = h5call(() => (ranges.length ? ds.slice(ranges) : ds.value), context);
   const items: unknown[] = Array.isArray(value) ? value : [value];
   if (dtype.kind === 'U' || dtype.kind === 'S') return items.map((x) => String(x));
   if (dtype.kind === 'V') {
@@ -202,7 +211,8 @@ function datasetNode(env: H5Env, file: H5File, path: string, warnings: string[],
       await env.ensureFilters(filters);
       const whole = sel.full || shape.length === 0;
       const processed = dtype.kind === 'U' || dtype.kind === 'S' || dtype.kind === 'V' || dtype.kind === 'O';
-      const data = processed ? readProcessed(ds, dtype, sel.start, sel.count, sel.step) : readRaw(env, ds, meta, dtype, sel.start, sel.count, sel.step, whole);
+      const context = filterText ? ` while decoding ${filterText}` : '';
+      const data = processed ? readProcessed(ds, dtype, sel.start, sel.count, sel.step, context) : readRaw(env, ds, meta, dtype, sel.start, sel.count, sel.step, whole, context);
       return { dtype, shape: [...sel.count], data };
     },
   } satisfies DatasetNode;
@@ -288,14 +298,20 @@ export async function openHdf5(source: ByteSource, env?: H5Env): Promise<ArrayFi
   const bytes = await source.read(0, source.size);
   const tempPath = `${h5.tempDir}/sciml-io-${Date.now()}-${mountCounter++}.h5`;
   module.FS.writeFile(tempPath, bytes);
-  const remove = () => module.FS.unlink(tempPath);
+  let removed = false;
+  const remove = () => {
+    if (removed) return;
+    removed = true;
+    module.FS.unlink(tempPath);
+  };
+  let file: H5File;
   try {
-    const file = h5call(() => new lib.File(tempPath, 'r'));
-    return guardTree(h5, file, source, remove);
+    file = h5call(() => new lib.File(tempPath, 'r'));
   } catch (error) {
     remove();
     throw error;
   }
+  return guardTree(h5, file, source, remove);
 }
 
 function guardTree(env: H5Env, file: H5File, source: ByteSource, release: () => void): ArrayFile {

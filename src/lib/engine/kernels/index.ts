@@ -1,18 +1,25 @@
 /**
  * This project's WGSL kernels for tfjs' webgpu backend. Each replaces tfjs' kernel of the same
- * name for 'webgpu' only (tf.registerKernel after unregistering the original), so models keep
- * the tfjs API and other backends are untouched.
+ * name for 'webgpu' only (unregister, then tf.registerKernel), so models keep the tfjs API and
+ * other backends are untouched. Correctness against the cpu backend: bench/gpu/kernel-check.ts,
+ * run by tests/kernels.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 
-/** The kernel configs this module installs; empty until a replacement is measured to be faster. */
-export const webGpuKernels: tf.KernelConfig[] = [];
+/** Builders of the replacements; each gets tfjs' original kernel (for cases it leaves to it). */
+const replacements: ((original?: tf.KernelConfig) => tf.KernelConfig)[] = [conv2DBackpropFilterConfig];
 
-/** Replaces tfjs' webgpu kernels by ours. Call after the webgpu backend is registered. */
+let installed: string[] | undefined;
+
+/** Replaces tfjs' webgpu kernels by ours (once). Call after the webgpu backend is registered. */
 export function registerWebGpuKernels(): string[] {
-  for (const config of webGpuKernels) {
-    if (tf.getKernel(config.kernelName, 'webgpu')) tf.unregisterKernel(config.kernelName, 'webgpu');
-    tf.registerKernel({ ...config, backendName: 'webgpu' });
-  }
-  return webGpuKernels.map((k) => k.kernelName);
+  installed ??= replacements.map((build) => {
+    const mine = build();
+    const original = tf.getKernel(mine.kernelName, 'webgpu');
+    if (original) tf.unregisterKernel(mine.kernelName, 'webgpu');
+    tf.registerKernel(build(original));
+    return mine.kernelName;
+  });
+  return installed;
 }
