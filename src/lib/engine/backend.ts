@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
+import { registerWebGpuKernels } from './kernels';
 
 export const BACKEND_ORDER = ['webgpu', 'webgl', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_ORDER)[number];
@@ -78,6 +79,7 @@ export async function initBackend(requested?: string, userAgent = ''): Promise<B
     if (name === 'webgpu' && !hasWebGpu) continue;
     if (await trySetBackend(name)) {
       await tf.ready();
+      if (name === 'webgpu') registerWebGpuKernels();
       const info: BackendInfo = { backend: name, notices };
       if (name === 'webgpu') {
         info.adapter = await describeAdapter();

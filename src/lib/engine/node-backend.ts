@@ -11,6 +11,7 @@
  *   LD_LIBRARY_PATH=/usr/lib/chromium VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerWebGpuKernels } from './kernels';
 import type { TF } from '../harness/contract';
 
 export type NodeBackendName = 'cpu' | 'webgpu';
@@ -112,6 +113,7 @@ export async function initNodeTf(requested: NodeBackendName): Promise<NodeTf> {
       try {
         if (await tf.setBackend('webgpu')) {
           await tf.ready();
+          registerWebGpuKernels();
           const { maxBufferSize, maxStorageBufferBindingSize } = state.info;
           return {
             tf,
