@@ -340,7 +340,9 @@ def write_npz_fixtures():
     with zipfile.ZipFile(out('bad/bzip2-member.npz'), 'w', compression=zipfile.ZIP_BZIP2) as zf:
         buf = io.BytesIO()
         np.save(buf, np.arange(4))
-        zf.writestr('x.npy', buf.getvalue())
+        info = zipfile.ZipInfo('x.npy', date_time=(1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_BZIP2
+        zf.writestr(info, buf.getvalue())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -476,6 +478,14 @@ def main():
     MANIFEST['files']['npy/really-npy.h5'] = {'/really-npy': MANIFEST['files']['npy/int16.npy']['/int16']}
     if h5py is not None:
         shutil.copyfile(out('h5/scan.nxs'), out('h5/really-h5.npy'))
+        # A global heap whose first object (the NX_class string) lost its size and the next
+        # object's header: the HDF5 library (h5py too) loops forever reading that attribute.
+        with open(out('h5/scan.nxs'), 'rb') as f:
+            data = bytearray(f.read())
+        heap = data.find(b'GCOL')
+        data[heap + 24:heap + 56] = bytes(32)
+        with open(out('bad/hdf5-loop.nxs'), 'wb') as f:
+            f.write(data)
     with open(os.path.join(ROOT, 'manifest.json'), 'w') as f:
         json.dump(MANIFEST, f, indent=1, ensure_ascii=False, sort_keys=True)
     total = sum(os.path.getsize(os.path.join(d, n)) for d, _, ns in os.walk(ROOT) for n in ns)

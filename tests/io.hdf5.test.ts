@@ -8,10 +8,10 @@ import { openArrayPath } from '../src/lib/io/node-source.ts';
 import { openArrayFile } from '../src/lib/io/open.ts';
 import { fromBytes } from '../src/lib/io/source.ts';
 import { datasets, findNode, type DatasetNode, type LinkNode, type ValueNode } from '../src/lib/io/tree.ts';
-import { arrayEntries, encodeActual, fixture, manifest } from './fixtures/io-manifest.ts';
+import { arrayEntries, encodeActual, fixture, manifest, openFixture } from './fixtures/io-manifest.ts';
 
 async function expectMatchesManifest(rel: string): Promise<void> {
-  const file = await openArrayPath(fixture(rel));
+  const file = await openFixture(rel);
   expect(file.format).toBe('hdf5');
   for (const [path, expected] of arrayEntries(rel)) {
     const node = findNode(file, path) as DatasetNode;
@@ -29,14 +29,14 @@ describe('HDF5 reader against h5py-written fixtures', () => {
   });
 
   it('shows h5py conventions: bool enum → bool, {r, i} compound → complex', async () => {
-    const file = await openArrayPath(fixture('h5/types.h5'));
+    const file = await openFixture('h5/types.h5');
     expect(dtypeName((findNode(file, 'numeric/bool') as DatasetNode).dtype)).toBe('bool');
     expect(dtypeName((findNode(file, 'numeric/complex64-be') as DatasetNode).dtype)).toBe('complex64');
     expect(dtypeName((findNode(file, 'numeric/float16') as DatasetNode).dtype)).toBe('float16');
   });
 
   it('keeps compound and enum types as such', async () => {
-    const file = await openArrayPath(fixture('h5/types.h5'));
+    const file = await openFixture('h5/types.h5');
     const records = findNode(file, 'compound/records') as DatasetNode;
     expect(dtypeName(records.dtype)).toBe('{x: float32, n: int16, tag: |S2}');
     const expected = manifest.files['h5/types.h5']['/compound/records'] as { records: [number, number, string][] };
@@ -49,7 +49,7 @@ describe('HDF5 reader against h5py-written fixtures', () => {
   });
 
   it('reads strings, scalars, empty and null datasets, variable-length sequences', async () => {
-    const file = await openArrayPath(fixture('h5/types.h5'));
+    const file = await openFixture('h5/types.h5');
     const utf8 = (await (findNode(file, 'strings/vlen_utf8') as DatasetNode).read()).data;
     expect(utf8).toEqual((manifest.files['h5/types.h5']['/strings/vlen_utf8'] as { value: string[] }).value);
     expect((await (findNode(file, 'strings/scalar_str') as DatasetNode).read()).data).toEqual(['just one']);
@@ -65,7 +65,7 @@ describe('HDF5 reader against h5py-written fixtures', () => {
   });
 
   it('reads attributes of the file, groups and datasets; lists links without following loops', async () => {
-    const file = await openArrayPath(fixture('h5/types.h5'));
+    const file = await openFixture('h5/types.h5');
     expect(file.root.attrs).toEqual({ title: 'dtype zoo', version: 3, limits: [0.5, 1.5] });
     expect(findNode(file, 'numeric')?.attrs).toEqual({ NX_class: 'NXcollection' });
     expect((findNode(file, 'dangling') as LinkNode).target).toBe('/nowhere');
@@ -77,7 +77,7 @@ describe('HDF5 reader against h5py-written fixtures', () => {
 
   it('opens NeXus files, whatever their extension, by their HDF5 signature', async () => {
     await expectMatchesManifest('h5/scan.nxs');
-    const file = await openArrayPath(fixture('h5/really-h5.npy'));
+    const file = await openFixture('h5/really-h5.npy');
     expect(file.format).toBe('hdf5');
     expect(findNode(file, 'entry/data')?.attrs).toMatchObject({ NX_class: 'NXdata', signal: 'counts' });
   });
@@ -95,7 +95,7 @@ describe('HDF5 filters', () => {
     const names = arrayEntries('h5/filters.h5').map(([p]) => p);
     expect(names).toEqual(expect.arrayContaining(['/gzip', '/gzip_shuffle', '/fletcher32', '/lzf', '/scaleoffset']));
     await expectMatchesManifest('h5/filters.h5');
-    const file = await openArrayPath(fixture('h5/filters.h5'));
+    const file = await openFixture('h5/filters.h5');
     expect((findNode(file, 'lzf') as DatasetNode).storage).toBe('chunked 1×32×32, lzf');
     expect((findNode(file, 'gzip_shuffle') as DatasetNode).storage).toBe('chunked 1×32×32, shuffle, deflate(4)');
   });
@@ -105,7 +105,7 @@ describe('HDF5 filters', () => {
   });
 
   it('says which filter is missing (LZO has no plugin) instead of returning garbage', async () => {
-    const file = await openArrayPath(fixture('h5/pytables-filters.h5'));
+    const file = await openFixture('h5/pytables-filters.h5');
     await expect((findNode(file, 'lzo') as DatasetNode).read()).rejects.toThrow(
       'pytables-filters.h5: /lzo: compression filter "lzo" (id 305) is not available: no decoder for it is bundled',
     );
@@ -133,7 +133,7 @@ describe('HDF5 filters', () => {
 
 describe('HDF5 hyperslabs', () => {
   it('reads one image of a chunked stack and strided selections', async () => {
-    const file = await openArrayPath(fixture('h5/filters.h5'));
+    const file = await openFixture('h5/filters.h5');
     const node = findNode(file, 'gzip') as DatasetNode;
     const all = (await node.read()).data as Float32Array;
     const image = await node.read([[5, 6]]);
@@ -145,7 +145,7 @@ describe('HDF5 hyperslabs', () => {
   });
 
   it('reads only the chunks of the requested image: a corrupt chunk 0 spoils image 0 alone', async () => {
-    const file = await openArrayPath(fixture('bad/corrupt-chunk.h5'));
+    const file = await openFixture('bad/corrupt-chunk.h5');
     const expected = arrayEntries('h5/filters.h5').find(([p]) => p === '/gzip')?.[1].values ?? [];
     for (const name of ['gzip', 'fletcher32']) {
       const node = findNode(file, name) as DatasetNode;

@@ -3,17 +3,16 @@ import { readdirSync } from 'node:fs';
 import { dtypeName, float32ToHalf, halfToNumber, numericDType, parseNumpyDescr } from '../src/lib/io/dtype.ts';
 import { ArrayFileError } from '../src/lib/io/errors.ts';
 import { cStrides, resolveSelection, sliceArray, type ArrayData } from '../src/lib/io/ndarray.ts';
-import { openArrayPath } from '../src/lib/io/node-source.ts';
 import { readNpyHeader, writeNpy } from '../src/lib/io/npy.ts';
 import { openArrayFile } from '../src/lib/io/open.ts';
 import { fromBytes } from '../src/lib/io/source.ts';
 import { datasets, findNode, type DatasetNode } from '../src/lib/io/tree.ts';
-import { arrayEntries, encodeActual, fixture, fixtureBytes, FIXTURES } from './fixtures/io-manifest.ts';
+import { arrayEntries, encodeActual, fixtureBytes, FIXTURES, openFixture } from './fixtures/io-manifest.ts';
 
 const npyFiles = readdirSync(`${FIXTURES}/npy`).filter((f) => f.endsWith('.npy') && !f.startsWith('object'));
 
 async function onlyDataset(rel: string): Promise<DatasetNode> {
-  const file = await openArrayPath(fixture(rel));
+  const file = await openFixture(rel);
   const [node] = datasets(file);
   return node;
 }
@@ -27,7 +26,7 @@ describe('NPY reader against numpy-written fixtures', () => {
 
   it.each(npyFiles)('%s: shape, dtype and every value as numpy reads them', async (name) => {
     const [[path, expected]] = arrayEntries(`npy/${name}`);
-    const file = await openArrayPath(fixture(`npy/${name}`));
+    const file = await openFixture(`npy/${name}`);
     expect(file.format).toBe('npy');
     const node = findNode(file, path) as DatasetNode;
     expect(node.kind).toBe('dataset');
@@ -87,7 +86,7 @@ describe('NPY reader against numpy-written fixtures', () => {
   });
 
   it('detects the format from magic bytes, not the extension', async () => {
-    const file = await openArrayPath(fixture('npy/really-npy.h5'));
+    const file = await openFixture('npy/really-npy.h5');
     expect(file.format).toBe('npy');
     expect(datasets(file)[0].path).toBe('/really-npy');
   });

@@ -2,17 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { deflateSync } from 'fflate';
 import { numericDType } from '../src/lib/io/dtype.ts';
 import type { ArrayData } from '../src/lib/io/ndarray.ts';
-import { openArrayPath } from '../src/lib/io/node-source.ts';
 import { writeNpz } from '../src/lib/io/npz.ts';
 import { openArrayFile } from '../src/lib/io/open.ts';
 import { fromBytes } from '../src/lib/io/source.ts';
 import { readBlocks } from '../src/lib/io/stats.ts';
 import { datasets, findNode, type DatasetNode, type ValueNode } from '../src/lib/io/tree.ts';
 import { readZipDirectory } from '../src/lib/io/zip.ts';
-import { arrayEntries, countingSource, encodeActual, fixture, fixtureBytes, manifest, rng } from './fixtures/io-manifest.ts';
+import { arrayEntries, countingSource, encodeActual, fixtureBytes, manifest, openFixture, rng } from './fixtures/io-manifest.ts';
 
 async function expectMatchesManifest(rel: string): Promise<void> {
-  const file = await openArrayPath(fixture(rel));
+  const file = await openFixture(rel);
   expect(file.format).toBe('npz');
   for (const [path, expected] of arrayEntries(rel)) {
     const node = findNode(file, path) as DatasetNode;
@@ -52,7 +51,7 @@ describe('NPZ reader against numpy-written fixtures', () => {
   });
 
   it('turns member names with "/" into groups', async () => {
-    const file = await openArrayPath(fixture('npz/nested-names.npz'));
+    const file = await openFixture('npz/nested-names.npz');
     const group = findNode(file, '/group');
     expect(group?.kind).toBe('group');
     expect(findNode(file, 'group/sub/b')?.kind).toBe('dataset');
@@ -67,7 +66,7 @@ describe('NPZ object arrays (restricted unpickler)', () => {
   });
 
   it('shows the issue example as 1d/x_px (an array) and metadata/phases (a list of strings)', async () => {
-    const file = await openArrayPath(fixture('npz/objects.npz'));
+    const file = await openFixture('npz/objects.npz');
     const x = findNode(file, '1d/x_px') as DatasetNode;
     expect(x.kind).toBe('dataset');
     expect(x.dtype.kind).toBe('f');
@@ -76,7 +75,7 @@ describe('NPZ object arrays (restricted unpickler)', () => {
   });
 
   it('opens a bare object-array .npy too', async () => {
-    const file = await openArrayPath(fixture('npy/object-dict.npy'));
+    const file = await openFixture('npy/object-dict.npy');
     for (const [path, expected] of arrayEntries('npy/object-dict.npy')) {
       expect(encodeActual(await (findNode(file, path) as DatasetNode).read())).toEqual(expected.values);
     }
@@ -118,10 +117,10 @@ describe('NPZ streaming', () => {
     const before = source.bytesRead;
     let offset = 0;
     for await (const block of readBlocks(node, 256 * 1024)) {
-      expect(sameBytes(block.data as Float32Array, big.data.subarray(offset, offset + block.data.length) as Float32Array)).toBe(true);
+      expect(sameBytes(block.data as Float32Array, (big.data as Float32Array).subarray(offset, offset + block.data.length) as Float32Array)).toBe(true);
       offset += block.data.length;
     }
-    expect(offset).toBe(big.data.length);
+    expect(offset).toBe((big.data as Float32Array).length);
     // Consecutive blocks continue one inflate stream: about the compressed size is read.
     expect(source.bytesRead - before).toBeLessThan(archive.length * 1.1);
   });
@@ -131,8 +130,8 @@ describe('NPZ streaming', () => {
     const node = findNode(file, 'big') as DatasetNode;
     const late = await node.read([[1500, 1501]]);
     const early = await node.read([[2, 3]]);
-    expect(sameBytes(late.data as Float32Array, big.data.subarray(1500 * 1024, 1501 * 1024) as Float32Array)).toBe(true);
-    expect(sameBytes(early.data as Float32Array, big.data.subarray(2 * 1024, 3 * 1024) as Float32Array)).toBe(true);
+    expect(sameBytes(late.data as Float32Array, (big.data as Float32Array).subarray(1500 * 1024, 1501 * 1024) as Float32Array)).toBe(true);
+    expect(sameBytes(early.data as Float32Array, (big.data as Float32Array).subarray(2 * 1024, 3 * 1024) as Float32Array)).toBe(true);
   });
 });
 
@@ -193,7 +192,7 @@ describe('NPZ integrity', () => {
 
 describe('NPZ listing edge cases', () => {
   it('lists datasets in member order', async () => {
-    const file = await openArrayPath(fixture('npz/positional.npz'));
+    const file = await openFixture('npz/positional.npz');
     expect(datasets(file).map((d) => d.path)).toEqual(['/arr_0', '/arr_1']);
   });
 });

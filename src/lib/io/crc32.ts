@@ -40,3 +40,19 @@ export function crc32(bytes: Uint8Array, crc = 0): number {
   for (; i < n; i++) c = t[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return ~c >>> 0;
 }
+
+export type Crc32 = (bytes: Uint8Array, crc?: number) => number;
+
+let fastest: Promise<Crc32> | undefined;
+
+/** Node's zlib.crc32 (native, about 5× faster) where the runtime has it, else {@link crc32}. */
+export function fastestCrc32(): Promise<Crc32> {
+  fastest ??= (async (): Promise<Crc32> => {
+    if (typeof process === 'undefined' || typeof process.versions?.node !== 'string') return crc32;
+    const zlibModule = 'node:zlib'; // a variable keeps it out of browser bundles
+    const zlib = (await import(/* @vite-ignore */ zlibModule)) as { crc32?: (data: Uint8Array, value?: number) => number };
+    const native = zlib.crc32;
+    return typeof native === 'function' ? (bytes, crc = 0) => native(bytes, crc) : crc32;
+  })().catch(() => crc32);
+  return fastest;
+}

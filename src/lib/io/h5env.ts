@@ -56,20 +56,15 @@ function checkKnown(filters: readonly { id: number; name: string }[]): string[] 
   return plugins;
 }
 
-/** Fetches a plugin's .so bytes by name ('lzf', 'blosc', …). */
-export type PluginLoader = (name: string) => Promise<Uint8Array>;
-
-let pluginLoader: PluginLoader = async (name) => {
-  // Vite turns this pattern into emitted assets (one per plugin file) for the browser build.
+/**
+ * Fetches a plugin's .so bytes by name ('lzf', 'blosc', …) in the browser. Vite turns this
+ * `new URL(…, import.meta.url)` pattern into one emitted asset per plugin file.
+ */
+async function loadPlugin(name: string): Promise<Uint8Array> {
   const url = new URL(`../../../node_modules/h5wasm-plugins/plugins/libH5Z${name}.so`, import.meta.url);
   const response = await fetch(url);
   if (!response.ok) throw new FormatError(`could not load the ${name} HDF5 plugin (${response.status} ${response.statusText})`);
   return new Uint8Array(await response.arrayBuffer());
-};
-
-/** Replaces how the browser fetches plugin files (e.g. from the app's own asset URLs). */
-export function setPluginLoader(loader: PluginLoader): void {
-  pluginLoader = loader;
 }
 
 function isNode(): boolean {
@@ -127,7 +122,7 @@ async function loadBrowser(): Promise<H5Env> {
     async ensureFilters(filters) {
       for (const name of checkKnown(filters)) {
         if (installed.has(name)) continue;
-        module.FS.writeFile(`${PLUGIN_DIR}/libH5Z${name}.so`, await pluginLoader(name));
+        module.FS.writeFile(`${PLUGIN_DIR}/libH5Z${name}.so`, await loadPlugin(name));
         installed.add(name);
       }
     },

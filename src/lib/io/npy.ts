@@ -247,7 +247,7 @@ function cToFortran<T extends ArrayData['data']>(values: T, shape: readonly numb
 }
 
 /** The dtype a writer stores: native little-endian, string widths fitted to the data. */
-export function storageDType(array: ArrayData): DType {
+function storageDType(array: ArrayData): DType {
   const { dtype, data } = array;
   if (dtype.kind === 'U' || dtype.kind === 'S') {
     if (!Array.isArray(data)) throw new FormatError(`${dtypeName(dtype)} data must be a string array`);

@@ -3,7 +3,7 @@
  * from the extension), and every error that leaves is an {@link ArrayFileError} naming the file.
  */
 import { ArrayFileError, FormatError, guard } from './errors.ts';
-import type { H5Env } from './h5env.ts';
+import type { Hdf5Options } from './hdf5.ts';
 import { NPY_MAGIC, openNpy } from './npy.ts';
 import { openNpz } from './npz.ts';
 import type { ByteSource } from './source.ts';
@@ -37,8 +37,8 @@ export async function detectFormat(source: ByteSource): Promise<ArrayFormat> {
 }
 
 export interface OpenOptions {
-  /** The h5wasm environment for HDF5 files (default: loaded on demand for this platform). */
-  hdf5?: H5Env;
+  /** HDF5 time limits (the HDF5 library can loop forever on some corrupt files). */
+  hdf5?: Hdf5Options;
 }
 
 function stem(name: string): string {

@@ -9,7 +9,7 @@
  * Layout reference: PKWARE APPNOTE.TXT 6.3.x, §4.3 (records) and §4.5.3 (ZIP64 extra field).
  */
 import { Inflate, deflateSync } from 'fflate';
-import { crc32 } from './crc32.ts';
+import { crc32, fastestCrc32, type Crc32 } from './crc32.ts';
 import { FormatError } from './errors.ts';
 import { readExactly, subSource, TruncatedError, type ByteSource } from './source.ts';
 
@@ -174,11 +174,11 @@ export async function openZipMember(source: ByteSource, entry: ZipEntry): Promis
     const method = METHOD_NAMES[entry.method] ?? `method ${entry.method}`;
     throw new FormatError(`member ${label} uses ${method} compression; only stored and deflate are supported`);
   }
-  return withCrcCheck(member, entry.crc32, label);
+  return withCrcCheck(member, entry.crc32, label, await fastestCrc32());
 }
 
 /** Wraps `member` so that reading it through from start to end verifies its CRC-32. */
-function withCrcCheck(member: ByteSource, expected: number, label: string): ByteSource {
+function withCrcCheck(member: ByteSource, expected: number, label: string, update: Crc32): ByteSource {
   let checkedUpTo = 0;
   let crc = 0;
   return {
@@ -188,7 +188,7 @@ function withCrcCheck(member: ByteSource, expected: number, label: string): Byte
       const bytes = await member.read(offset, length);
       const end = offset + bytes.length;
       if (checkedUpTo < member.size && offset <= checkedUpTo && checkedUpTo < end) {
-        crc = crc32(bytes.subarray(checkedUpTo - offset), crc);
+        crc = update(bytes.subarray(checkedUpTo - offset), crc);
         checkedUpTo = end;
         if (checkedUpTo === member.size && crc !== expected) {
           throw new FormatError(`member ${label} is corrupt: CRC-32 ${hex(crc)} does not match the recorded ${hex(expected)}`);
