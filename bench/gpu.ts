@@ -4,7 +4,8 @@
  * tfjs is channels-last, PyTorch channels-first).
  *
  *   npx tsx bench/gpu.ts [--backend webgpu|cpu] [--small] [--reps N] [--only SUBSTR]
- *                        [--out FILE] [--compare torch.json] [--profile FILE]
+ *                        [--out FILE] [--compare torch.json] [--profile FILE] [--diag FILE]
+ *                        [--flag NAME=VALUE]... [--dawn TOGGLE]...
  *
  * Training steps are Adam steps through optimizer.minimize with the layers in training mode
  * (BatchNorm batch statistics, dropout on). Nothing is read back inside the timed loop: the loop
@@ -12,6 +13,11 @@
  * ms = wall time / reps. The first two steps are warm-up (pipeline compilation) and are reported
  * separately. --profile times every GPU program of one training step per model with WebGPU
  * timestamp queries (tf.profile) and writes the kernels, aggregated, as JSON.
+ *
+ * --diag splits a few synchronised training steps into host time and GPU wait and counts the
+ * WebGPU calls per step (bench/gpu/diag.ts). --flag sets a tfjs flag (tf.env) after the backend
+ * is ready (WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=64); --dawn passes a toggle to dawn.node's create()
+ * (enable-dawn-features=skip_validation).
  *
  * --small shrinks every row (for a software adapter such as SwiftShader, to check that it runs).
  */
@@ -21,6 +27,7 @@ import { buildEmDenoiseNet } from '../src/benchmarks/em_denoise/model';
 import { buildModel as buildPhaseCnn } from '../src/benchmarks/diffsims/model';
 import { buildAutoencoder } from '../src/benchmarks/optical_damage/model';
 import { registerWebGpuKernels } from '../src/lib/engine/kernels';
+import { diagnoseSteps, formatDiag, type StepDiag } from './gpu/diag';
 
 interface Options {
   backend: 'webgpu' | 'cpu';
@@ -32,6 +39,12 @@ interface Options {
   profile?: string;
   /** Register this project's WGSL kernels (--no-custom leaves tfjs' own). */
   custom: boolean;
+  /** Keep tfjs-core's Sum/Mean gradients (--tfjs-grads), which upload a host-filled ones tensor. */
+  tfjsGrads: boolean;
+  diag?: string;
+  /** tfjs flags to set once the backend is ready. */
+  flags: Record<string, number | boolean>;
+  dawnToggles: string[];
 }
 
 export interface GpuRow {
@@ -64,7 +77,7 @@ interface ModelProfile {
 }
 
 function parseOptions(argv: string[]): Options {
-  const opts: Options = { backend: 'webgpu', small: false, maxReps: 20, custom: true };
+  const opts: Options = { backend: 'webgpu', small: false, maxReps: 20, custom: true, tfjsGrads: false, flags: {}, dawnToggles: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -78,12 +91,18 @@ function parseOptions(argv: string[]): Options {
       opts.backend = b;
     } else if (a === '--small') opts.small = true;
     else if (a === '--no-custom') opts.custom = false;
+    else if (a === '--tfjs-grads') opts.tfjsGrads = true;
     else if (a === '--reps') opts.maxReps = Math.max(1, Number.parseInt(next(), 10));
     else if (a === '--only') opts.only = next();
     else if (a === '--out') opts.out = next();
     else if (a === '--compare') opts.compare = next();
     else if (a === '--profile') opts.profile = next();
-    else throw new Error(`unknown argument ${a}`);
+    else if (a === '--diag') opts.diag = next();
+    else if (a === '--dawn') opts.dawnToggles.push(next());
+    else if (a === '--flag') {
+      const [name, value] = next().split('=');
+      opts.flags[name] = value === 'true' ? true : value === 'false' ? false : Number(value);
+    }    else throw new Error(`unknown argument ${a}`);
   }
   return opts;
 }
@@ -92,10 +111,10 @@ function parseOptions(argv: string[]): Options {
  * Dawn in Node (as src/lib/engine/node-backend.ts does), with Dawn toggles: timestamps are
  * quantised by default, which would round most kernels of a profile to zero.
  */
-async function initWebGpu(): Promise<string> {
+async function initWebGpu(dawnToggles: readonly string[]): Promise<string> {
   const webgpu = await import('webgpu');
   Object.assign(globalThis, webgpu.globals);
-  const gpu = webgpu.create(['disable-dawn-features=timestamp_quantization']);
+  const gpu = webgpu.create(['disable-dawn-features=timestamp_quantization', ...dawnToggles]);
   const g = globalThis as { navigator?: object };
   if (g.navigator) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
   else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
@@ -197,17 +216,17 @@ function modelCases(small: boolean): ModelCase[] {
 }
 
 /** Sums tf.profile's kernels by name (kernelTimeMs is the GPU time of the kernel's programs). */
-function summarise(model: string, info: tf.ProfileInfo): ModelProfile {
+function summarise(model: string, info: Awaited<ReturnType<typeof tf.profile>>): ModelProfile {
   const byName = new Map<string, KernelTotal>();
   let programCalls = 0;
   const calls: ModelProfile['topCalls'] = [];
   for (const k of info.kernels) {
     const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-    const total = byName.get(k.name) ?? { kernel: k.name, ms: 0, calls: 0, programs: {} };
+    const total: KernelTotal = byName.get(k.name) ?? { kernel: k.name, ms: 0, calls: 0, programs: {} };
     total.ms += ms;
     total.calls += 1;
     // extraInfo reads "ProgramName: ms, ProgramName: ms".
-    for (const part of (k.extraInfo ?? '').split(', ').filter(Boolean)) {
+    for (const part of (typeof k.extraInfo === 'string' ? k.extraInfo : '').split(', ').filter(Boolean)) {
       const [program, value] = part.split(': ');
       total.programs[program] = (total.programs[program] ?? 0) + Number(value);
       programCalls++;
@@ -240,16 +259,19 @@ async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   let adapter = 'cpu';
   if (opts.backend === 'webgpu') {
-    adapter = await initWebGpu();
-    if (opts.custom) registerWebGpuKernels();
+    adapter = await initWebGpu(opts.dawnToggles);
+    if (opts.custom) registerWebGpuKernels({ gradients: !opts.tfjsGrads });
+    for (const [name, value] of Object.entries(opts.flags)) tf.env().set(name, value);
   } else {
     await tf.setBackend('cpu');
     await tf.ready();
   }
-  console.log(`tfjs ${tf.version.tfjs} on ${tf.getBackend()} — ${adapter}${opts.custom ? '' : ' (tfjs kernels only)'}`);
+  const settings = [...Object.entries(opts.flags).map(([k, v]) => `${k}=${v}`), ...opts.dawnToggles].join(' ');
+  console.log(`tfjs ${tf.version.tfjs} on ${tf.getBackend()} — ${adapter}${opts.custom ? (opts.tfjsGrads ? ' (tfjs Sum/Mean gradients)' : '') : ' (tfjs kernels only)'}${settings ? ` [${settings}]` : ''}`);
   const wanted = (name: string) => !opts.only || name.includes(opts.only);
   const rows: GpuRow[] = [];
   const profiles: ModelProfile[] = [];
+  const diags: { work: string; steps: StepDiag[] }[] = [];
 
   for (const c of modelCases(opts.small)) {
     const trainName = c.name.replace('%s', 'train step');
@@ -263,6 +285,11 @@ async function main(): Promise<void> {
       const t = await timeCalls(step, opts.maxReps);
       rows.push({ work: trainName, items_per_s: (c.batch * 1000) / t.ms, ...t });
       console.log(`${trainName}: ${t.ms.toFixed(2)} ms (${t.reps} reps; first ${t.first_ms.toFixed(0)} ms)`);
+      if (opts.diag && opts.backend === 'webgpu') {
+        const steps = await diagnoseSteps(step, 3);
+        diags.push({ work: trainName, steps });
+        console.log(formatDiag(trainName, steps));
+      }
       if (opts.profile && opts.backend === 'webgpu') {
         const info = await tf.profile(() => {
           step().dispose();
@@ -306,10 +333,11 @@ async function main(): Promise<void> {
   console.log(`\n${formatRows(rows, reference?.rows)}`);
   if (reference) console.log(`torch: ${reference.torch} on ${reference.device}; × = tfjs throughput / torch throughput (torch ms / tfjs ms)`);
   if (opts.out) {
-    const report = { tfjs: tf.version.tfjs, backend: tf.getBackend(), adapter, custom_kernels: opts.custom, node: process.version, rows };
+    const report = { tfjs: tf.version.tfjs, backend: tf.getBackend(), adapter, custom_kernels: opts.custom, tfjs_grads: opts.tfjsGrads, flags: opts.flags, dawn_toggles: opts.dawnToggles, node: process.version, rows };
     await writeFile(opts.out, JSON.stringify(report, null, 1));
   }
   if (opts.profile) await writeFile(opts.profile, JSON.stringify(profiles, null, 1));
+  if (opts.diag) await writeFile(opts.diag, JSON.stringify(diags, null, 1));
 }
 
 export function formatRows(rows: readonly GpuRow[], reference?: readonly GpuRow[]): string {

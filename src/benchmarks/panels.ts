@@ -6,6 +6,9 @@ import type { Component } from 'svelte';
 import DataPreviewPanel from '../components/panels/DataPreviewPanel.svelte';
 import DenoiseViewer from './em_denoise/panels/DenoiseViewer.svelte';
 import DenoiseApply from './em_denoise/panels/ApplyPanel.svelte';
+import DiffsimsEvaluate from './diffsims/panels/EvaluatePanel.svelte';
+import PhaseMaps from './diffsims/panels/PhaseMaps.svelte';
+import PhaseReport from './diffsims/panels/PhaseReport.svelte';
 
 export interface PanelProps {
   artifacts: Record<string, unknown>;
@@ -20,6 +23,7 @@ export interface BenchmarkPanels {
 
 const panels: Record<string, BenchmarkPanels> = {
   em_denoise: { evaluate: DenoiseViewer, apply: DenoiseApply },
+  diffsims: { train: PhaseReport, evaluate: DiffsimsEvaluate, apply: PhaseMaps },
 };
 
 /** Every benchmark's Data cell uses the shared DataPreview panel. */

@@ -181,6 +181,8 @@ export interface ApplyInput {
 export interface ApplyResult {
   /** Arrays to offer as downloads (shape preserved), keyed by name. */
   outputs: ArraySet;
+  /** Ready-made files in the benchmark's own format (e.g. `scan_probability_pred.npz`), by file name. */
+  files?: Record<string, Uint8Array>;
   artifacts?: Artifacts;
   /** Warnings shown to the user (e.g. "q axis interpolated onto the model's"). */
   warnings: string[];
