@@ -6,13 +6,15 @@
  */
 import type { Benchmark, ParamSpecs, ParamValue } from '../lib/harness/contract';
 import * as demo from './demo';
+import * as diffsims from './diffsims/spec';
+import * as emDenoise from './em_denoise/spec';
 
 export interface BenchmarkModule {
   benchmark: Benchmark<ParamSpecs>;
   benchParams?: Record<string, ParamValue>;
 }
 
-export const modules: readonly BenchmarkModule[] = [demo];
+export const modules: readonly BenchmarkModule[] = [demo, diffsims, emDenoise];
 
 export const benchmarks: readonly Benchmark<ParamSpecs>[] = modules.map((m) => m.benchmark);
 
