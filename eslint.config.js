@@ -10,7 +10,7 @@ const noSyncReadback = ['dataSync', 'arraySync', 'bufferSync'].map((property) =>
 }));
 
 export default ts.config(
-  { ignores: ['dist/', 'node_modules/', 'dev-dist/', 'test-results/', 'playwright-report/', '.bench-out/'] },
+  { ignores: ['dist/', 'node_modules/', 'dev-dist/', 'test-results/', 'playwright-report/', '.bench-out/', '.gpukit/', '.gl/'] },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs.recommended,

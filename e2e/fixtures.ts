@@ -14,7 +14,7 @@ interface Fixtures {
 }
 
 export const test = base.extend<Fixtures>({
-  // eslint-disable-next-line no-empty-pattern
+  // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form
   context: async ({}, use) => {
     const dir = mkdtempSync(join(tmpdir(), 'sciml-e2e-'));
     const context = await chromium.launchPersistentContext(dir, {
@@ -29,6 +29,7 @@ export const test = base.extend<Fixtures>({
     await context.close();
     rmSync(dir, { recursive: true, force: true });
   },
+  // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form
   consoleErrors: async ({}, use) => {
     await use([]);
   },

@@ -15,6 +15,7 @@ import {
   type TrainedModel,
 } from '../../lib/harness/contract';
 import { fitModel, predictBatched } from '../../lib/engine/train';
+import type { DataPreview } from '../../lib/harness/preview';
 import { argmaxRows, classificationReport, crossEntropy, throughput } from '../../lib/harness/metrics';
 import { CLASS_NAMES, IMAGE_SIZE, makeStripes, minMaxScale, type Split } from './data';
 
@@ -135,12 +136,20 @@ export const benchmark = defineBenchmark({
 
   async preview(ctx, p) {
     const sample = makeStripes(PREVIEW_COUNT, p.noise, ctx.seed, 'train');
-    return {
-      images: sample.images.data,
-      shape: [PREVIEW_COUNT, IMAGE_SIZE, IMAGE_SIZE],
-      labels: sample.labels.data,
-      classNames: [...CLASS_NAMES],
+    const pixels = IMAGE_SIZE * IMAGE_SIZE;
+    const labels = sample.labels.data as Int32Array;
+    const preview: DataPreview = {
+      images: Array.from(labels, (label, i) => ({
+        title: `#${i}: ${CLASS_NAMES[label]}`,
+        data: (sample.images.data as Float32Array).slice(i * pixels, (i + 1) * pixels),
+        height: IMAGE_SIZE,
+        width: IMAGE_SIZE,
+        colormap: 'greys' as const,
+      })),
+      stats: { 'training images': p.n_train, 'image size (px)': `${IMAGE_SIZE}×${IMAGE_SIZE}`, 'noise std': p.noise },
+      note: 'The first training images: sinusoidal stripes with random period, phase and contrast, plus noise, each scaled to [0, 1].',
     };
+    return { ...preview }; // an interface has no index signature; the spread makes it an Artifacts record
   },
 
   buildModel: (tf, p) => buildModel(tf, p.lr),

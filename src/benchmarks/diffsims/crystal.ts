@@ -7,7 +7,7 @@
  *   g_hkl = h a* + k b* + l c*,   |g_hkl| = 1/d_hkl  (Å⁻¹)
  *   F_hkl = Σ_atoms occ · f_e(|g|) · exp(−B_iso s²) · exp(2πi (h x + k y + l z)),   s = |g|/2
  */
-import { expandToCell, type Cell, type CellAtom, type CifStructure } from './cif';
+import { expandToCell, type Cell, type CellAtom, type CifStructure } from './cif-parser';
 import { assertScatteringFactors, electronScatteringFactor } from './scattering';
 
 const DEG = Math.PI / 180;

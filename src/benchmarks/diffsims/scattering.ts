@@ -10,9 +10,11 @@
  * with g = |g| = 1/d = 2 sin θ / λ in Å⁻¹ (no 2π), a_i in Å and b_i in Å².
  * The coefficients below are the published values (the same numbers ship with diffsims'
  * `lobato_scattering_params` and abTEM's `lobato.json`, which agree digit for digit).
- * tests/diffsims.scattering.test.ts checks them against a second, independent published table,
- * the Doyle & Turner (1968, Acta Cryst. A24, 390) four-Gaussian fits that pymatgen ships
- * (f_e(s) = Σ a_i exp(−b_i s²), s = g/2): they agree to about 1 % at s = 0.25 and 0.5 Å⁻¹.
+ * tests/diffsims.scattering.test.ts checks them against independent published fits,
+ * f_e(s) = Σ a_i exp(−b_i s²) with s = g/2: Peng et al. (1996, Acta Cryst. A52, 257; International
+ * Tables Vol. C Table 4.3.2.2) and the Doyle & Turner (1968, Acta Cryst. A24, 390) table that
+ * pymatgen ships; they agree within 1.5 % at s = 0.25 and 0.5 Å⁻¹ (except pymatgen's Sn entry,
+ * which is 13–17 % off both Lobato and Peng).
  *
  * This is also the scattering model of the reference (diffsims `scattering_params="lobato"`).
  */

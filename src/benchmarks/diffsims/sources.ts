@@ -4,7 +4,9 @@
  * parameter values.
  */
 import type { ArraySet, NDArray } from '../../lib/harness/contract';
-import { parseCif } from './cif';
+import { numericDType, parseNumpyDescr } from '../../lib/io/dtype';
+import type { ArrayData } from '../../lib/io/ndarray';
+import { parseCif } from './cif-parser';
 import { preparePhase, referencePeaks, type PreparedPhase, type ReferencePeak } from './crystal';
 import { BUILTIN_CIFS, DEFAULT_PHASES } from './phases';
 import { fullQAxis } from './profile';
@@ -124,32 +126,18 @@ export function simulationFile(
   };
 }
 
-/** A numpy unicode string array ('<U n', UTF-32 little-endian code points, zero padded). */
-export interface NumpyUnicodeArray {
-  descr: string;
-  shape: number[];
-  data: Uint32Array;
-}
-
-export function numpyUnicode(strings: readonly string[]): NumpyUnicodeArray {
-  const points = strings.map((s) => Array.from(s, (ch) => ch.codePointAt(0) ?? 0));
-  const width = Math.max(1, ...points.map((p) => p.length));
-  const data = new Uint32Array(strings.length * width);
-  points.forEach((p, i) => data.set(p, i * width));
-  return { descr: `<U${width}`, shape: [strings.length], data };
-}
-
 /**
- * Exactly the arrays of the reference prediction file `<input name>_probability_pred.npz`:
- * pred (H, W, n_phases) float32, phases as a unicode string array (numpy.load opens it without
- * allow_pickle) and cnn_id as a 0-d unicode string.
+ * Exactly the arrays of the reference prediction file `<input name>_probability_pred.npz`, for
+ * src/lib/io/npz.ts writeNpz: pred (H, W, n_phases) float32, phases as a numpy unicode array
+ * ('<U…', opens with numpy.load without allow_pickle) and cnn_id as a 0-d unicode string.
  */
-export function predictionFileArrays(
-  pred: NDArray<Float32Array>,
-  phases: readonly string[],
-  cnnId: string,
-): { pred: NDArray<Float32Array>; phases: NumpyUnicodeArray; cnn_id: NumpyUnicodeArray } {
-  return { pred, phases: numpyUnicode(phases), cnn_id: { ...numpyUnicode([cnnId]), shape: [] } };
+export function predictionFileArrays(pred: NDArray<Float32Array>, phases: readonly string[], cnnId: string): Record<string, ArrayData> {
+  const unicode = parseNumpyDescr('<U1'); // the writer widens it to the longest string
+  return {
+    pred: { dtype: numericDType('f', 4), shape: [...pred.shape], data: pred.data },
+    phases: { dtype: unicode, shape: [phases.length], data: [...phases] },
+    cnn_id: { dtype: unicode, shape: [], data: [cnnId] },
+  };
 }
 
 /** "roi_3_rebin_radial_crop.npz" → "roi_3_rebin_radial_crop_probability_pred.npz". */

@@ -61,8 +61,12 @@ interface Stamp {
   mask: Uint8Array;
 }
 
-/** Renders one frame; `damaged` adds defects. All randomness comes from `rng`. */
+/**
+ * Renders one frame; `damaged` adds defects. All randomness comes from `rng`; the defects draw from
+ * a forked stream, so the same seed gives the same optic, noise and hot pixels with or without damage.
+ */
 export function renderFrame(rng: Rng, damaged: boolean): Frame {
+  const defectRng = rng.fork(0xdefec7);
   const rotation = rng.uniform(-5, 5) * (Math.PI / 180);
   const radius = rng.uniform(60, 95);
   // Half the optics are circular; the others are slightly elliptic (minor/major 0.8–0.95).
@@ -79,7 +83,7 @@ export function renderFrame(rng: Rng, damaged: boolean): Frame {
   const transmission = new Float32Array(CROP_SIZE * CROP_SIZE).fill(1);
   const defectMask = new Uint8Array(CROP_SIZE * CROP_SIZE);
   const defects: DefectKind[] = [];
-  if (damaged) addDefects(rng, optic, transmission, defectMask, defects);
+  if (damaged) addDefects(defectRng, optic, transmission, defectMask, defects);
 
   const data = renderOptic(rng, optic, transmission);
   addHotPixels(rng, data);

@@ -15,8 +15,8 @@ const BACKEND_SETTING = 'sciml-notebook.backend';
 
 /** `?backend=` wins over the saved setting; both are optional. */
 export function requestedBackend(): string | undefined {
-  const fromUrl = new URLSearchParams(location.search).get('backend');
-  if (fromUrl) return fromUrl;
+  const fromUrl = /[?&]backend=([^&#]*)/.exec(location.search)?.[1];
+  if (fromUrl) return decodeURIComponent(fromUrl);
   return localStorage.getItem(BACKEND_SETTING) ?? undefined;
 }
 

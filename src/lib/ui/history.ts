@@ -1,5 +1,5 @@
 /** Plot traces for a per-epoch history (loss, val_loss, accuracy, …). */
-import type { Data } from 'plotly.js-dist-min';
+import type { Data, Layout } from 'plotly.js-dist-min';
 
 const COLOURS = ['#1d4ed8', '#d97706', '#059669', '#be123c', '#7c3aed', '#0891b2'];
 
@@ -21,7 +21,7 @@ export function historyTraces(history: Record<string, number[]>, prefix = ''): D
 }
 
 /** Layout for historyTraces: loss (log) on the left, scores (0–1) on the right when present. */
-export function historyLayout(history: Record<string, number[]>): Record<string, unknown> {
+export function historyLayout(history: Record<string, number[]>): Partial<Layout> {
   const scores = Object.keys(history).some(isScore);
   return {
     xaxis: { title: { text: 'epoch' }, dtick: 1 },
