@@ -9,6 +9,8 @@ import DenoiseApply from './em_denoise/panels/ApplyPanel.svelte';
 import DiffsimsEvaluate from './diffsims/panels/EvaluatePanel.svelte';
 import PhaseMaps from './diffsims/panels/PhaseMaps.svelte';
 import PhaseReport from './diffsims/panels/PhaseReport.svelte';
+import AnomalyPanel from './optical_damage/panels/AnomalyPanel.svelte';
+import AnomalyApply from './optical_damage/panels/ApplyPanel.svelte';
 
 export interface PanelProps {
   artifacts: Record<string, unknown>;
@@ -24,6 +26,7 @@ export interface BenchmarkPanels {
 const panels: Record<string, BenchmarkPanels> = {
   em_denoise: { evaluate: DenoiseViewer, apply: DenoiseApply },
   diffsims: { train: PhaseReport, evaluate: DiffsimsEvaluate, apply: PhaseMaps },
+  optical_damage: { evaluate: AnomalyPanel, apply: AnomalyApply },
 };
 
 /** Every benchmark's Data cell uses the shared DataPreview panel. */
