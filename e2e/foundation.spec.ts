@@ -121,3 +121,10 @@ test('offline after one visit: the app reloads and the demo trains', async ({ pa
   await expect(train).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
   await context.setOffline(false);
 });
+
+test("this app's WebGPU kernels match the cpu backend in the browser", async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('backend-name')).toHaveText('webgpu');
+  await page.getByTestId('check-kernels').click();
+  await expect(page.getByTestId('toast-info')).toContainText('kernel checks passed on this GPU', { timeout: 60_000 });
+});

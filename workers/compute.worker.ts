@@ -41,6 +41,7 @@ import { openArrayFile } from '../src/lib/io/open';
 import { writeNpy } from '../src/lib/io/npy';
 import { writeNpz } from '../src/lib/io/npz';
 import { writeH5 } from '../src/lib/io/hdf5-write';
+import { checkWebGpuKernels, type KernelCheck } from '../src/lib/engine/kernels/check';
 import { fromNd, isNumericValues, plainText, summarise, toCsv, toFloat32 } from '../src/lib/compute/arrays';
 
 export interface BenchmarkSummary {
@@ -444,6 +445,13 @@ const api = {
       bytes = await writeH5(Object.fromEntries(entries.map(([k, v]) => [k, fromNd(v)])), attrs);
     }
     return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
+  },
+
+  /** Checks this project's WebGPU kernels against the cpu backend on the user's own GPU. */
+  async checkKernels(): Promise<KernelCheck[]> {
+    if (current) throw new Error('a run is in progress; check the kernels when it ends');
+    if (tf.getBackend() !== 'webgpu') throw new Error(`the kernel check needs WebGPU; the backend is ${tf.getBackend()}`);
+    return checkWebGpuKernels(tf);
   },
 
   memory(): { numTensors: number; numBytes: number } {
