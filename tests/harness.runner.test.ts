@@ -5,6 +5,8 @@ import { makeStripes } from '../src/benchmarks/demo/data';
 import { benchmarks, getBenchmark, getBenchParams } from '../src/benchmarks/registry';
 import { defineBenchmark, type ArraySet, type DatasetCache } from '../src/lib/harness/contract';
 import { parseConsoleLog } from '../src/lib/harness/logger';
+import { loadModel, saveModel } from '../src/lib/harness/model-io';
+import type { DataPreview } from '../src/lib/harness/preview';
 import { ParamError } from '../src/lib/harness/params';
 import { runBenchmark, withSeededMathRandom } from '../src/lib/harness/runner';
 import { cpuContext } from './helpers/context';
@@ -124,7 +126,7 @@ describe('runBenchmark with the demo benchmark', () => {
       tf,
       backend: 'cpu',
       datasets: memoryCache(),
-      model: async () => trained!,
+      model: trained!,
     });
     expect(record.status).toBe('ok');
     expect(record.args).toEqual({ noise: 0.3, batch_size: 32, n_test: 64 });
@@ -138,6 +140,22 @@ describe('runBenchmark with the demo benchmark', () => {
     const confusion = artifacts?.confusion as number[][];
     expect(confusion.flat().reduce((a, b) => a + b, 0)).toBe(64);
     expect((confusion[0][0] + confusion[1][1]) / 64).toBeCloseTo(record.metrics.accuracy!, 12);
+
+    // A model the run loaded itself is disposed when it ends; one passed in stays with the caller.
+    const before = tf.memory().numTensors;
+    const files = await saveModel(tf, trained!);
+    const viaLoader = await runBenchmark({
+      benchmark: demo,
+      mode: 'inference',
+      overrides: { n_test: '16' },
+      tf,
+      backend: 'cpu',
+      datasets: memoryCache(),
+      model: () => loadModel(tf, files),
+    });
+    expect(viaLoader.record.status).toBe('ok');
+    expect(tf.memory().numTensors).toBe(before);
+    expect(trained!.model.layers[0].getWeights()[0].isDisposed).toBe(false);
 
     // A model of another benchmark is refused inside the run.
     const wrong = await runBenchmark({
@@ -233,8 +251,11 @@ describe('demo benchmark pieces', () => {
   it('previews, builds its model and applies it to user arrays', async () => {
     const ctx = await cpuContext(0);
     const values = { n_train: 256, noise: 0.3, epochs: 5, batch_size: 32, lr: 0.01, n_test: 256 };
-    const preview = await demo.preview!(ctx, values);
-    expect(preview.shape).toEqual([8, 16, 16]);
+    const preview = (await demo.preview!(ctx, values)) as DataPreview;
+    expect(preview.images).toHaveLength(8);
+    expect(preview.images![0]).toMatchObject({ height: 16, width: 16 });
+    expect(preview.images![0].data).toHaveLength(256);
+    expect(preview.images![0].title).toMatch(/^#0: (horizontal|vertical)$/);
     const model = demo.buildModel!(tf, values);
     const trained = { model, id: 'x', benchmark: 'demo_cnn', trainingParams: {}, info: {} };
     const images = new Uint8Array(3 * 256).map((_, i) => (i * 37) % 251);
