@@ -8,13 +8,14 @@ import type { Benchmark, ParamSpecs, ParamValue } from '../lib/harness/contract'
 import * as demo from './demo';
 import * as diffsims from './diffsims/spec';
 import * as emDenoise from './em_denoise/spec';
+import * as opticalDamage from './optical_damage/spec';
 
 export interface BenchmarkModule {
   benchmark: Benchmark<ParamSpecs>;
   benchParams?: Record<string, ParamValue>;
 }
 
-export const modules: readonly BenchmarkModule[] = [demo, diffsims, emDenoise];
+export const modules: readonly BenchmarkModule[] = [demo, diffsims, emDenoise, opticalDamage];
 
 export const benchmarks: readonly Benchmark<ParamSpecs>[] = modules.map((m) => m.benchmark);
 

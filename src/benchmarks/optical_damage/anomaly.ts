@@ -119,7 +119,6 @@ export function f1(c: Confusion): number {
  */
 function operatingPoints(scores: ArrayLike<number>, labels: ArrayLike<number>) {
   const order = Array.from(scores, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
-  const thresholds: number[] = [];
   const tps: number[] = [];
   const fps: number[] = [];
   let tp = 0;
@@ -129,29 +128,22 @@ function operatingPoints(scores: ArrayLike<number>, labels: ArrayLike<number>) {
     else fp++;
     // Close a point only after the last of a run of tied scores.
     if (k === order.length - 1 || scores[order[k + 1]] !== scores[order[k]]) {
-      thresholds.push(scores[order[k]]);
       tps.push(tp);
       fps.push(fp);
     }
   }
-  return { thresholds, tps, fps, positives: tp, negatives: fp };
+  return { tps, fps, positives: tp, negatives: fp };
 }
 
 export interface Curve {
   x: number[];
   y: number[];
-  /** The score at each point (a point calls damaged every image scoring ≥ it); the ROC's first is +∞. */
-  thresholds: number[];
 }
 
 /** ROC curve (x = false-positive rate, y = true-positive rate), starting at (0, 0). */
 export function rocCurve(scores: ArrayLike<number>, labels: ArrayLike<number>): Curve {
-  const { thresholds, tps, fps, positives, negatives } = operatingPoints(scores, labels);
-  return {
-    x: [0, ...fps.map((f) => f / negatives)],
-    y: [0, ...tps.map((t) => t / positives)],
-    thresholds: [Infinity, ...thresholds],
-  };
+  const { tps, fps, positives, negatives } = operatingPoints(scores, labels);
+  return { x: [0, ...fps.map((f) => f / negatives)], y: [0, ...tps.map((t) => t / positives)] };
 }
 
 /** Area under the ROC curve by the trapezoid rule (equals sklearn roc_auc_score); NaN with one class. */
@@ -165,12 +157,8 @@ export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): nu
 
 /** Precision–recall curve (x = recall, y = precision) at each distinct score, highest score first. */
 export function prCurve(scores: ArrayLike<number>, labels: ArrayLike<number>): Curve {
-  const { thresholds, tps, fps, positives } = operatingPoints(scores, labels);
-  return {
-    x: tps.map((t) => t / positives),
-    y: tps.map((t, k) => t / (t + fps[k])),
-    thresholds,
-  };
+  const { tps, fps, positives } = operatingPoints(scores, labels);
+  return { x: tps.map((t) => t / positives), y: tps.map((t, k) => t / (t + fps[k])) };
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * The optical_damage_ds1 stand-in: generated frames, preprocessed as the reference (whole-frame
- * min–max, crop 150:350 × 270:470) and kept as 200×200 crops, which is all the model ever sees.
+ * min–max, crop 150:350 × 270:470), block-averaged by the model's downsampling factor and kept
+ * at that size (the 492×656 frames themselves are never stored: the model only sees the crop).
  *
  * Folder semantics as in the reference: training/undamaged, validation/undamaged, and an inference
  * set of damaged (label 1, first, as the reference concatenates them) then undamaged (label 0)
@@ -9,9 +10,7 @@
 import type { ArraySet, DatasetCache, ProgressReport } from '../../lib/harness/contract';
 import { Rng, itemSeed } from '../../lib/engine/random';
 import { CROP_SIZE, FRAME_HEIGHT, FRAME_WIDTH, renderFrame } from './generator';
-import { normalizeAndCrop } from './preprocess';
-
-const CROP_PIXELS = CROP_SIZE * CROP_SIZE;
+import { downsampleMask, downsampleMean, normalizeAndCrop } from './preprocess';
 /** Distinct streams for the three sets. */
 const SET_SALT = { training: 1, validation: 2, inference: 3 } as const;
 const GENERATOR_VERSION = 1;
@@ -23,12 +22,17 @@ export interface GenerationHooks {
 }
 
 export interface CropSet {
-  /** n × 200 × 200 preprocessed crops. */
+  /** n × s × s preprocessed crops, s = 200 / downsample. */
   images: Float32Array;
-  /** n × 200 × 200 ground-truth defect masks (zero for undamaged images). */
+  /** n × s × s ground-truth defect masks (a pixel is damaged if any pixel of its block is; zero for undamaged images). */
   masks: Uint8Array;
   /** 1 = damaged. */
   labels: Uint8Array;
+}
+
+/** The seed of image `index` of a set. */
+export function frameSeed(seed: number, set: keyof typeof SET_SALT, index: number): number {
+  return itemSeed(itemSeed(seed, SET_SALT[set]), index);
 }
 
 /** Renders and preprocesses `count` frames, the first `damagedCount` of them damaged. */
@@ -37,12 +41,13 @@ export async function generateCrops(
   set: keyof typeof SET_SALT,
   count: number,
   damagedCount: number,
+  downsample: number,
   hooks: GenerationHooks = {},
 ): Promise<CropSet> {
-  const images = new Float32Array(count * CROP_PIXELS);
-  const masks = new Uint8Array(count * CROP_PIXELS);
+  const pixels = (CROP_SIZE / downsample) ** 2;
+  const images = new Float32Array(count * pixels);
+  const masks = new Uint8Array(count * pixels);
   const labels = new Uint8Array(count);
-  const setSeed = itemSeed(seed, SET_SALT[set]);
   for (let i = 0; i < count; i++) {
     if (i % 8 === 0) {
       if (hooks.signal?.aborted) throw new DOMException('stopped by the user', 'AbortError');
@@ -51,9 +56,10 @@ export async function generateCrops(
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
     const damaged = i < damagedCount;
-    const frame = renderFrame(new Rng(itemSeed(setSeed, i)), damaged);
-    images.set(normalizeAndCrop(frame.data, FRAME_HEIGHT, FRAME_WIDTH), i * CROP_PIXELS);
-    masks.set(frame.defectMask, i * CROP_PIXELS);
+    const frame = renderFrame(new Rng(frameSeed(seed, set, i)), damaged);
+    const crop = normalizeAndCrop(frame.data, FRAME_HEIGHT, FRAME_WIDTH);
+    images.set(downsampleMean(crop, CROP_SIZE, downsample), i * pixels);
+    masks.set(downsampleMask(frame.defectMask, CROP_SIZE, downsample), i * pixels);
     labels[i] = damaged ? 1 : 0;
   }
   return { images, masks, labels };
@@ -70,19 +76,26 @@ export async function trainingSets(
   seed: number,
   nTrain: number,
   nValidation: number,
+  downsample: number,
   hooks: GenerationHooks = {},
 ): Promise<TrainingSets> {
-  const key = `optical_damage/v${GENERATOR_VERSION}/training/seed=${seed}/train=${nTrain}/validation=${nValidation}`;
-  const describe = `optical_damage: ${nTrain} training + ${nValidation} validation undamaged frames, crops 200×200`;
+  const size = CROP_SIZE / downsample;
+  const key =
+    `optical_damage/v${GENERATOR_VERSION}/training/seed=${seed}/train=${nTrain}/validation=${nValidation}` +
+    `/downsample=${downsample}`;
+  const describe = `optical_damage: ${nTrain} training + ${nValidation} validation undamaged frames, crops ${size}×${size}`;
   const set: ArraySet = await cache.getOrCreate(key, describe, async () => {
     const scale = (a: number, b: number) => (r: ProgressReport) =>
       hooks.progress?.({ fraction: a + (b - a) * r.fraction, label: r.label });
     const split = nTrain / Math.max(1, nTrain + nValidation);
-    const train = await generateCrops(seed, 'training', nTrain, 0, { ...hooks, progress: scale(0, split) });
-    const validation = await generateCrops(seed, 'validation', nValidation, 0, { ...hooks, progress: scale(split, 1) });
+    const train = await generateCrops(seed, 'training', nTrain, 0, downsample, { ...hooks, progress: scale(0, split) });
+    const validation = await generateCrops(seed, 'validation', nValidation, 0, downsample, {
+      ...hooks,
+      progress: scale(split, 1),
+    });
     return {
-      train: { data: train.images, shape: [nTrain, CROP_SIZE, CROP_SIZE] },
-      validation: { data: validation.images, shape: [nValidation, CROP_SIZE, CROP_SIZE] },
+      train: { data: train.images, shape: [nTrain, size, size] },
+      validation: { data: validation.images, shape: [nValidation, size, size] },
     };
   });
   return { train: set.train.data as Float32Array, validation: set.validation.data as Float32Array };
@@ -94,16 +107,18 @@ export async function inferenceSet(
   seed: number,
   n: number,
   damagedFraction: number,
+  downsample: number,
   hooks: GenerationHooks = {},
 ): Promise<CropSet> {
   const damaged = Math.round(n * damagedFraction);
-  const key = `optical_damage/v${GENERATOR_VERSION}/inference/seed=${seed}/n=${n}/damaged=${damaged}`;
-  const describe = `optical_damage: ${n} inference frames (${damaged} damaged), crops 200×200 with defect masks`;
+  const size = CROP_SIZE / downsample;
+  const key = `optical_damage/v${GENERATOR_VERSION}/inference/seed=${seed}/n=${n}/damaged=${damaged}/downsample=${downsample}`;
+  const describe = `optical_damage: ${n} inference frames (${damaged} damaged), crops ${size}×${size} with defect masks`;
   const set: ArraySet = await cache.getOrCreate(key, describe, async () => {
-    const crops = await generateCrops(seed, 'inference', n, damaged, hooks);
+    const crops = await generateCrops(seed, 'inference', n, damaged, downsample, hooks);
     return {
-      images: { data: crops.images, shape: [n, CROP_SIZE, CROP_SIZE] },
-      masks: { data: crops.masks, shape: [n, CROP_SIZE, CROP_SIZE] },
+      images: { data: crops.images, shape: [n, size, size] },
+      masks: { data: crops.masks, shape: [n, size, size] },
       labels: { data: crops.labels, shape: [n] },
     };
   });

@@ -1,11 +1,13 @@
 /**
  * Synthetic CLF beam-line diagnostic frames for optical_damage (seed-systems §5.6).
  *
- * A 492×656 camera frame shows an illuminated optic: a circular or elliptic aperture (radius
- * 60–95 px, centred near row 250, column 370) lit by a super-Gaussian beam with faint concentric
- * interference fringes and a vignetting gradient, surrounded by a dark mount with a glinting edge.
- * Frame to frame the exposure (×0.7–1.3), the centre (±10 px), the rotation (±5°) and the read noise
- * (σ 0.5–2 % of full scale) vary, and some frames carry hot pixels.
+ * The beam line has BEAM_LINE_OPTICS optics, each watched by a camera; a 492×656 frame shows one of
+ * them: a circular or elliptic aperture (radius 60–95 px, centred within ±10 px of row 250,
+ * column 370, rotated up to ±5°) lit by a super-Gaussian beam with faint concentric interference
+ * fringes (period 8–20 px, contrast 2–10 %) and a vignetting gradient, surrounded by a dark mount
+ * with a glinting edge. These are fixed per optic. Frame to frame the exposure (×0.7–1.3), the
+ * centre (±3 px) and rotation (±1°), the beam pointing, the fringe phase and the read noise
+ * (σ 0.5–2 % of full scale) vary, and one frame in five carries hot pixels.
  *
  * Damaged frames add 1–5 localised defects inside the beam — dark pits and bright burns (Gaussian
  * blobs), scratches (anti-aliased lines), irregular blotches (thresholded fBm) and diffraction
@@ -35,13 +37,88 @@ export interface Frame {
   /** Ground-truth defect pixels in the reference crop, CROP_SIZE × CROP_SIZE (all zero if undamaged). */
   defectMask: Uint8Array;
   defects: DefectKind[];
+  /** Which optic of the beam line this frame shows. */
+  optic: number;
 }
 
-/** The optic's geometry for one frame, in frame pixels. */
-interface Optic {
+/** The number of optics on the synthetic beam line; each frame shows one of them. */
+export const BEAM_LINE_OPTICS = 8;
+/** The beam line's layout is fixed, like a real facility's: every run and every model sees the same optics. */
+const BEAM_LINE_SEED = 0x0c1f;
+
+/** One optic of the beam line and its camera: what stays fixed from frame to frame. */
+export interface Optic {
+  /** Aperture centre, frame pixels. */
   row: number;
   col: number;
   /** Aperture semi-axes along the rotated u (column-like) and v (row-like) directions. */
+  radiusU: number;
+  radiusV: number;
+  rotation: number;
+  edgeSoftnessPx: number;
+  /** Super-Gaussian beam exp(−2 (r/w)^(2m)): w = beamWidth · radiusU, m = beamOrder. */
+  beamWidth: number;
+  beamOrder: number;
+  /** Concentric fringes 1 + c cos(2π r / period + φ), centred this far from the beam. */
+  fringeRowOffset: number;
+  fringeColOffset: number;
+  fringePeriod: number;
+  fringeContrast: number;
+  /** A linear gradient of up to ±15 % across the aperture. */
+  vignetting: number;
+  vignetteAngle: number;
+  /** Dark surround, a slightly brighter mount face and a glint on the mount's inner edge. */
+  darkLevel: number;
+  mountLevel: number;
+  mountOuterPx: number;
+  glintOffsetPx: number;
+  glintWidthPx: number;
+  glintLevel: number;
+}
+
+function drawOptic(rng: Rng): Optic {
+  const radius = rng.uniform(60, 95);
+  const darkLevel = rng.uniform(0.01, 0.04);
+  return {
+    row: OPTIC_ROW + rng.uniform(-10, 10),
+    col: OPTIC_COL + rng.uniform(-10, 10),
+    radiusU: radius,
+    // Half the optics are circular; the others are slightly elliptic (minor/major 0.8–0.95).
+    radiusV: radius * (rng.next() < 0.5 ? 1 : rng.uniform(0.8, 0.95)),
+    rotation: rng.uniform(-5, 5) * (Math.PI / 180),
+    edgeSoftnessPx: rng.uniform(1, 3),
+    beamWidth: rng.uniform(0.8, 1.1),
+    beamOrder: rng.uniform(2, 4),
+    fringeRowOffset: rng.uniform(-20, 20),
+    fringeColOffset: rng.uniform(-20, 20),
+    fringePeriod: rng.uniform(8, 20),
+    fringeContrast: rng.uniform(0.02, 0.1),
+    vignetting: rng.uniform(0, 0.15),
+    vignetteAngle: rng.uniform(0, 2 * Math.PI),
+    darkLevel,
+    mountLevel: darkLevel + rng.uniform(0.01, 0.03),
+    mountOuterPx: rng.uniform(50, 90),
+    glintOffsetPx: rng.uniform(4, 12),
+    glintWidthPx: rng.uniform(1, 3),
+    glintLevel: rng.uniform(0.05, 0.15),
+  };
+}
+
+let beamLineCache: readonly Optic[] | undefined;
+
+/** The beam line's optics (the same for every seed). */
+export function beamLine(): readonly Optic[] {
+  if (!beamLineCache) {
+    const rng = new Rng(BEAM_LINE_SEED);
+    beamLineCache = Array.from({ length: BEAM_LINE_OPTICS }, () => drawOptic(rng));
+  }
+  return beamLineCache;
+}
+
+/** Where the aperture sits in this frame: the optic's place plus frame-to-frame jitter. */
+interface Placement {
+  row: number;
+  col: number;
   radiusU: number;
   radiusV: number;
   cos: number;
@@ -62,20 +139,21 @@ interface Stamp {
 }
 
 /**
- * Renders one frame; `damaged` adds defects. All randomness comes from `rng`; the defects draw from
- * a forked stream, so the same seed gives the same optic, noise and hot pixels with or without damage.
+ * Renders one frame of a random optic of the beam line; `damaged` adds defects. All randomness comes
+ * from `rng`; the defects draw from a forked stream, so the same seed gives the same optic, noise and
+ * hot pixels with or without damage.
  */
 export function renderFrame(rng: Rng, damaged: boolean): Frame {
   const defectRng = rng.fork(0xdefec7);
-  const rotation = rng.uniform(-5, 5) * (Math.PI / 180);
-  const radius = rng.uniform(60, 95);
-  // Half the optics are circular; the others are slightly elliptic (minor/major 0.8–0.95).
-  const aspect = rng.next() < 0.5 ? 1 : rng.uniform(0.8, 0.95);
-  const optic: Optic = {
-    row: OPTIC_ROW + rng.uniform(-10, 10),
-    col: OPTIC_COL + rng.uniform(-10, 10),
-    radiusU: radius,
-    radiusV: radius * aspect,
+  const opticIndex = rng.int(0, BEAM_LINE_OPTICS - 1);
+  const optic = beamLine()[opticIndex];
+  // Frame-to-frame jitter: the mount drifts by up to 3 px and 1°.
+  const rotation = optic.rotation + rng.uniform(-1, 1) * (Math.PI / 180);
+  const placement: Placement = {
+    row: optic.row + rng.uniform(-3, 3),
+    col: optic.col + rng.uniform(-3, 3),
+    radiusU: optic.radiusU,
+    radiusV: optic.radiusV,
     cos: Math.cos(rotation),
     sin: Math.sin(rotation),
   };
@@ -83,62 +161,49 @@ export function renderFrame(rng: Rng, damaged: boolean): Frame {
   const transmission = new Float32Array(CROP_SIZE * CROP_SIZE).fill(1);
   const defectMask = new Uint8Array(CROP_SIZE * CROP_SIZE);
   const defects: DefectKind[] = [];
-  if (damaged) addDefects(defectRng, optic, transmission, defectMask, defects);
+  if (damaged) addDefects(defectRng, placement, transmission, defectMask, defects);
 
-  const data = renderOptic(rng, optic, transmission);
+  const data = renderOptic(rng, optic, placement, transmission);
   addHotPixels(rng, data);
-  return { data, defectMask, defects };
+  return { data, defectMask, defects, optic: opticIndex };
 }
 
 /** Beam, fringes, vignetting, mount and noise; `transmission` (crop coordinates) carries the defects. */
-function renderOptic(rng: Rng, optic: Optic, transmission: Float32Array): Float32Array {
+function renderOptic(rng: Rng, optic: Optic, at: Placement, transmission: Float32Array): Float32Array {
   const exposure = rng.uniform(0.7, 1.3);
   const peak = 0.6;
-  const edgeSoftnessPx = rng.uniform(1, 3);
-  // Super-Gaussian beam I = exp(−2 (r/w)^(2m)), slightly off the aperture centre.
-  const beamRow = optic.row + rng.normal(0, 3);
-  const beamCol = optic.col + rng.normal(0, 3);
-  const beamWidth = optic.radiusU * rng.uniform(0.8, 1.1);
-  const beamOrder = rng.uniform(2, 4);
-  // Concentric fringes 1 + c cos(2π r / period + φ), centred near the beam.
-  const fringeRow = beamRow + rng.uniform(-20, 20);
-  const fringeCol = beamCol + rng.uniform(-20, 20);
-  const fringeContrast = rng.uniform(0.02, 0.1);
-  const fringePeriod = rng.uniform(8, 20);
+  // The beam points a little off the aperture centre; the fringes drift in phase and contrast.
+  const beamRow = at.row + rng.normal(0, 2);
+  const beamCol = at.col + rng.normal(0, 2);
+  const beamWidth = optic.beamWidth * optic.radiusU;
+  const fringeRow = beamRow + optic.fringeRowOffset;
+  const fringeCol = beamCol + optic.fringeColOffset;
+  const fringeContrast = optic.fringeContrast * rng.uniform(0.8, 1.2);
   const fringePhase = rng.uniform(0, 2 * Math.PI);
-  // Vignetting: a linear gradient of up to ±15 % across the aperture.
-  const vignetting = rng.uniform(0, 0.15);
-  const vignetteAngle = rng.uniform(0, 2 * Math.PI);
-  const vignetteCos = Math.cos(vignetteAngle) / optic.radiusU;
-  const vignetteSin = Math.sin(vignetteAngle) / optic.radiusU;
-  // Dark surround, a slightly brighter mount face and a glint on the mount's inner edge.
-  const darkLevel = rng.uniform(0.01, 0.04);
-  const mountLevel = darkLevel + rng.uniform(0.01, 0.03);
-  const mountOuterPx = rng.uniform(50, 90);
-  const glintOffsetPx = rng.uniform(4, 12);
-  const glintWidthPx = rng.uniform(1, 3);
-  const glintLevel = rng.uniform(0.05, 0.15);
+  const vignetteCos = Math.cos(optic.vignetteAngle) / optic.radiusU;
+  const vignetteSin = Math.sin(optic.vignetteAngle) / optic.radiusU;
   const readNoise = rng.uniform(0.005, 0.02);
+  const { darkLevel, mountLevel, mountOuterPx, glintOffsetPx, glintWidthPx, glintLevel, edgeSoftnessPx } = optic;
 
   const data = new Float32Array(FRAME_HEIGHT * FRAME_WIDTH);
-  const meanRadius = 0.5 * (optic.radiusU + optic.radiusV);
+  const meanRadius = 0.5 * (at.radiusU + at.radiusV);
   // The mount ends where (ρ − 1)·meanRadius = mountOuterPx; ρ = 1 lies at most radiusU from the centre.
-  const reach = optic.radiusU * (1 + mountOuterPx / meanRadius) + 2;
-  const rowMin = Math.max(0, Math.floor(optic.row - reach));
-  const rowMax = Math.min(FRAME_HEIGHT - 1, Math.ceil(optic.row + reach));
-  const colMin = Math.max(0, Math.floor(optic.col - reach));
-  const colMax = Math.min(FRAME_WIDTH - 1, Math.ceil(optic.col + reach));
+  const reach = at.radiusU * (1 + mountOuterPx / meanRadius) + 2;
+  const rowMin = Math.max(0, Math.floor(at.row - reach));
+  const rowMax = Math.min(FRAME_HEIGHT - 1, Math.ceil(at.row + reach));
+  const colMin = Math.max(0, Math.floor(at.col - reach));
+  const colMax = Math.min(FRAME_WIDTH - 1, Math.ceil(at.col + reach));
   const glintReachPx = 4 * glintWidthPx;
 
   for (let y = 0; y < FRAME_HEIGHT; y++) {
     for (let x = 0; x < FRAME_WIDTH; x++) {
       let light = darkLevel;
       if (y >= rowMin && y <= rowMax && x >= colMin && x <= colMax) {
-        const dy = y - optic.row;
-        const dx = x - optic.col;
-        const u = dx * optic.cos + dy * optic.sin;
-        const v = -dx * optic.sin + dy * optic.cos;
-        const rho = Math.sqrt((u / optic.radiusU) ** 2 + (v / optic.radiusV) ** 2);
+        const dy = y - at.row;
+        const dx = x - at.col;
+        const u = dx * at.cos + dy * at.sin;
+        const v = -dx * at.sin + dy * at.cos;
+        const rho = Math.sqrt((u / at.radiusU) ** 2 + (v / at.radiusV) ** 2);
         // Signed distance outside the aperture edge, in pixels (negative inside).
         const outsidePx = (rho - 1) * meanRadius;
         if (outsidePx < mountOuterPx) light = mountLevel;
@@ -147,10 +212,10 @@ function renderOptic(rng: Rng, optic: Optic, transmission: Float32Array): Float3
         const aperture = clamp01(0.5 - outsidePx / edgeSoftnessPx);
         if (aperture > 0) {
           const beamR2 = ((y - beamRow) ** 2 + (x - beamCol) ** 2) / beamWidth ** 2;
-          const beam = Math.exp(-2 * Math.pow(beamR2, beamOrder));
+          const beam = Math.exp(-2 * Math.pow(beamR2, optic.beamOrder));
           const fringeR = Math.sqrt((y - fringeRow) ** 2 + (x - fringeCol) ** 2);
-          const fringe = 1 + fringeContrast * Math.cos((2 * Math.PI * fringeR) / fringePeriod + fringePhase);
-          const vignette = 1 + vignetting * (dx * vignetteCos + dy * vignetteSin);
+          const fringe = 1 + fringeContrast * Math.cos((2 * Math.PI * fringeR) / optic.fringePeriod + fringePhase);
+          const vignette = 1 + optic.vignetting * (dx * vignetteCos + dy * vignetteSin);
           const cy = y - CROP_TOP;
           const cx = x - CROP_LEFT;
           const defect =
@@ -176,7 +241,7 @@ function addHotPixels(rng: Rng, data: Float32Array): void {
 /** 1–5 defects inside the beam; one that would push the union past the area budget is skipped. */
 function addDefects(
   rng: Rng,
-  optic: Optic,
+  at: Placement,
   transmission: Float32Array,
   mask: Uint8Array,
   kinds: DefectKind[],
@@ -186,7 +251,7 @@ function addDefects(
   const count = rng.int(1, 5);
   for (let i = 0; i < count; i++) {
     const kind = DEFECT_KINDS[rng.int(0, DEFECT_KINDS.length - 1)];
-    const [row, col] = pointInBeam(rng, optic);
+    const [row, col] = pointInBeam(rng, at);
     const stamp = makeStamp(rng, kind, row - CROP_TOP, col - CROP_LEFT);
     let newPx = 0;
     forEachStampPixel(stamp, (s, c) => {
@@ -203,16 +268,16 @@ function addDefects(
 }
 
 /** A point well inside the illuminated aperture (within 75 % of its radius), in frame pixels. */
-function pointInBeam(rng: Rng, optic: Optic): [number, number] {
+function pointInBeam(rng: Rng, at: Placement): [number, number] {
   let u: number;
   let v: number;
   do {
     u = rng.uniform(-0.75, 0.75);
     v = rng.uniform(-0.75, 0.75);
   } while (u * u + v * v > 0.5625);
-  const du = u * optic.radiusU;
-  const dv = v * optic.radiusV;
-  return [optic.row + du * optic.sin + dv * optic.cos, optic.col + du * optic.cos - dv * optic.sin];
+  const du = u * at.radiusU;
+  const dv = v * at.radiusV;
+  return [at.row + du * at.sin + dv * at.cos, at.col + du * at.cos - dv * at.sin];
 }
 
 /** Calls fn(stamp index, crop index) for every stamp pixel that lies inside the crop. */

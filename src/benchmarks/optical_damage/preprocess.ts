@@ -99,18 +99,3 @@ export function downsampleMask(mask: Uint8Array, size: number, factor: number): 
   }
   return result;
 }
-
-/**
- * Downsamples a stack of n size×size images (concatenated) by `factor`, returning the concatenated
- * (size/factor)² results.
- */
-export function downsampleStack(stack: Float32Array, n: number, size: number, factor: number): Float32Array {
-  if (factor === 1) return stack;
-  const pixels = size * size;
-  const outPixels = (size / factor) ** 2;
-  const out = new Float32Array(n * outPixels);
-  for (let i = 0; i < n; i++) {
-    out.set(downsampleMean(stack.subarray(i * pixels, (i + 1) * pixels), size, factor), i * outPixels);
-  }
-  return out;
-}

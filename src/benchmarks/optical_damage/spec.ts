@@ -18,6 +18,8 @@ import {
   type TrainedModel,
 } from '../../lib/harness/contract';
 import { fitModel, predictBatched } from '../../lib/engine/train';
+import { Rng } from '../../lib/engine/random';
+import type { DataPreview, PreviewImage } from '../../lib/harness/preview';
 import {
   accuracy,
   averagePrecision,
@@ -36,10 +38,10 @@ import {
   verdicts,
   type ImageScores,
 } from './anomaly';
-import { inferenceSet, trainingSets } from './dataset';
-import { CROP_SIZE } from './generator';
+import { frameSeed, inferenceSet, trainingSets } from './dataset';
+import { BEAM_LINE_OPTICS, CROP_SIZE, DEFECT_KINDS, FRAME_HEIGHT, FRAME_WIDTH, MAX_DEFECT_FRACTION, renderFrame } from './generator';
 import { buildAutoencoder, checkDeviceLimits, estimateModel, mib, type ModelEstimate } from './model';
-import { checkCropWindow, downsampleMask, downsampleStack, normalizeAndCrop, REFERENCE_CROP } from './preprocess';
+import { checkCropWindow, downsampleMean, normalizeAndCrop, REFERENCE_CROP } from './preprocess';
 
 const BENCHMARK_ID = 'optical_damage';
 /** The reference's pooled pixel percentiles; the last is the headline. */
@@ -55,6 +57,7 @@ export const THRESHOLD_OPTIONS = ['validation', 'p99.9', 'p99.5', 'p99.0', 'cust
 
 const params = {
   latent_size: {
+    group: 'model',
     kind: 'int',
     default: 64,
     min: 1,
@@ -64,16 +67,18 @@ const params = {
     modes: ['training'],
   },
   downsample: {
+    group: 'model',
     kind: 'enum',
     default: '5',
     options: DOWNSAMPLE_OPTIONS,
     help: 'Block-average the 200×200 crop by this factor before the model (1 = reference resolution; 5 → 40×40).',
     modes: ['training'],
   },
-  epochs: { kind: 'int', default: 10, min: 1, max: 500, help: 'Training epochs (reference 5).', modes: ['training'] },
-  batch_size: { kind: 'int', default: 32, min: 1, max: 1024, help: 'Training batch size (reference 32).', modes: ['training'] },
-  lr: { kind: 'number', default: 1e-3, min: 1e-6, max: 1, help: 'Adam learning rate (reference 1e-3).', modes: ['training'] },
+  epochs: { group: 'train', kind: 'int', default: 10, min: 1, max: 500, help: 'Training epochs (reference 5).', modes: ['training'] },
+  batch_size: { group: 'train', kind: 'int', default: 32, min: 1, max: 1024, help: 'Training batch size (reference 32).', modes: ['training'] },
+  lr: { group: 'train', kind: 'number', default: 1e-3, min: 1e-6, max: 1, help: 'Adam learning rate (reference 1e-3).', modes: ['training'] },
   n_train: {
+    group: 'data',
     kind: 'int',
     default: 256,
     min: 1,
@@ -82,6 +87,7 @@ const params = {
     modes: ['training'],
   },
   n_validation: {
+    group: 'data',
     kind: 'int',
     default: 64,
     min: 2,
@@ -90,6 +96,7 @@ const params = {
     modes: ['training'],
   },
   n_inference: {
+    group: 'data',
     kind: 'int',
     default: 256,
     min: 2,
@@ -98,6 +105,7 @@ const params = {
     modes: ['inference'],
   },
   damaged_fraction: {
+    group: 'data',
     kind: 'number',
     default: 0.31,
     min: 0,
@@ -106,6 +114,7 @@ const params = {
     modes: ['inference'],
   },
   inference_batch_size: {
+    group: 'evaluate',
     kind: 'int',
     default: 64,
     min: 1,
@@ -114,6 +123,7 @@ const params = {
     modes: ['inference'],
   },
   calibration_fpr: {
+    group: 'evaluate',
     kind: 'number',
     default: 0.01,
     min: 0,
@@ -122,6 +132,7 @@ const params = {
     help: 'Deployable threshold: the image score that flags this fraction of the (undamaged) validation images.',
   },
   threshold: {
+    group: 'evaluate',
     kind: 'enum',
     default: 'validation',
     options: THRESHOLD_OPTIONS,
@@ -129,6 +140,7 @@ const params = {
     modes: ['inference'],
   },
   custom_threshold: {
+    group: 'evaluate',
     kind: 'number',
     default: 0.01,
     min: 0,
@@ -136,6 +148,7 @@ const params = {
     modes: ['inference'],
   },
   crop_top: {
+    group: 'apply',
     kind: 'int',
     default: REFERENCE_CROP.top,
     min: 0,
@@ -143,6 +156,7 @@ const params = {
     modes: ['inference'],
   },
   crop_left: {
+    group: 'apply',
     kind: 'int',
     default: REFERENCE_CROP.left,
     min: 0,
@@ -154,14 +168,14 @@ const params = {
 export type OpticalDamageParams = ParamValues<typeof params>;
 
 /** A small fixed budget for `npm run bench`. */
-export const benchParams: Partial<OpticalDamageParams> = {
+export const benchParams = {
   downsample: '10',
   latent_size: 32,
   epochs: 2,
   n_train: 64,
   n_validation: 16,
   n_inference: 64,
-};
+} satisfies Partial<OpticalDamageParams>;
 
 /** Metadata saved beside the weights. */
 export interface OpticalDamageModelInfo {
@@ -227,7 +241,9 @@ async function reconstruct(
   const x = toTensor(ctx.tf, images, size);
   try {
     const start = performance.now();
-    const reconstructions = await predictBatched(ctx.tf, model, x, batchSize, ctx.signal);
+    // Fewer images than a batch: one call of their own size (padding would only cost time).
+    const batch = Math.min(batchSize, x.shape[0]);
+    const reconstructions = await predictBatched(ctx.tf, model, x, batch, ctx.signal);
     return { reconstructions, seconds: (performance.now() - start) / 1000 };
   } finally {
     x.dispose();
@@ -265,6 +281,46 @@ function imageViews(
   return { index, input: images.slice(...span), reconstruction: reconstructions.slice(...span), error, mask };
 }
 
+/** The Data cell: a raw frame of a damaged optic, its crop, mask and model input, and an undamaged crop. */
+async function preview(ctx: RunContext, p: OpticalDamageParams): Promise<Artifacts> {
+  const downsample = Number(p.downsample);
+  const size = inputSizeFor(downsample);
+  const damaged = renderFrame(new Rng(frameSeed(ctx.seed, 'inference', 0)), true);
+  const clean = renderFrame(new Rng(frameSeed(ctx.seed, 'training', 0)), false);
+  const damagedCrop = normalizeAndCrop(damaged.data, FRAME_HEIGHT, FRAME_WIDTH);
+  const image = (title: string, data: Float32Array, height = CROP_SIZE, width = CROP_SIZE): PreviewImage => ({
+    title,
+    data,
+    height,
+    width,
+    colormap: 'greys',
+  });
+  const estimate = estimateFor(p);
+  const preview: DataPreview = {
+    images: [
+      image(`damaged frame of optic ${damaged.optic} (${FRAME_HEIGHT}×${FRAME_WIDTH}, raw)`, damaged.data, FRAME_HEIGHT, FRAME_WIDTH),
+      image('its crop: rows 150:350, columns 270:470, min–max scaled', damagedCrop),
+      image(`defects: ${damaged.defects.join(', ')}`, Float32Array.from(damaged.defectMask)),
+      image(`model input ${size}×${size} (crop / ${downsample})`, downsampleMean(damagedCrop, CROP_SIZE, downsample), size, size),
+      image(`undamaged training crop, optic ${clean.optic}`, normalizeAndCrop(clean.data, FRAME_HEIGHT, FRAME_WIDTH)),
+    ],
+    stats: {
+      'training / validation frames (undamaged)': `${p.n_train} / ${p.n_validation}`,
+      'inference frames (damaged share)': `${p.n_inference} (${p.damaged_fraction})`,
+      'model input': `${size}×${size}×1`,
+      'optics on the beam line': BEAM_LINE_OPTICS,
+      'defect kinds': DEFECT_KINDS.join(', '),
+      'defect area per frame (max % of crop)': 100 * MAX_DEFECT_FRACTION,
+      'trainable parameters': estimate.params,
+      'training memory estimate (MiB)': estimate.bytesTrainingPeak / 2 ** 20,
+    },
+    note:
+      'Synthetic beam-line diagnostics: an illuminated optic (super-Gaussian beam, fringes, vignetting, mount edge, ' +
+      'read noise, occasional hot pixels). The autoencoder trains on undamaged crops only.',
+  };
+  return { ...preview };
+}
+
 async function training(ctx: RunContext, p: OpticalDamageParams) {
   const { tf, log } = ctx;
   log.begin('Running benchmark optical_damage on training mode');
@@ -276,12 +332,10 @@ async function training(ctx: RunContext, p: OpticalDamageParams) {
   checkDeviceLimits(estimate, ctx.limits);
 
   log.begin('Generating training and validation data');
-  const sets = await trainingSets(ctx.datasets, ctx.seed, p.n_train, p.n_validation, {
+  const { train, validation } = await trainingSets(ctx.datasets, ctx.seed, p.n_train, p.n_validation, downsample, {
     signal: ctx.signal,
     progress: (r) => ctx.progress({ fraction: 0.15 * r.fraction, label: r.label }),
   });
-  const train = downsampleStack(sets.train, p.n_train, CROP_SIZE, downsample);
-  const validation = downsampleStack(sets.validation, p.n_validation, CROP_SIZE, downsample);
   log.message(`Training images: ${p.n_train}, validation images: ${p.n_validation}`);
   log.end();
 
@@ -376,14 +430,14 @@ async function inference(ctx: RunContext, p: OpticalDamageParams, trained: Train
   );
 
   log.begin('Generating inference data');
-  const set = await inferenceSet(ctx.datasets, ctx.seed, p.n_inference, p.damaged_fraction, {
+  const set = await inferenceSet(ctx.datasets, ctx.seed, p.n_inference, p.damaged_fraction, downsample, {
     signal: ctx.signal,
     progress: (r) => ctx.progress({ fraction: 0.3 * r.fraction, label: r.label }),
   });
-  const n = set.labels.length;
-  const damagedCount = set.labels.reduce((a, b) => a + b, 0);
+  const { images, labels } = set;
+  const n = labels.length;
+  const damagedCount = labels.reduce((a, b) => a + b, 0);
   log.message(`Number of damaged images: ${damagedCount}, undamaged images: ${n - damagedCount}`);
-  const images = downsampleStack(set.images, n, CROP_SIZE, downsample);
   log.end();
 
   log.begin('Start inference');
@@ -399,7 +453,6 @@ async function inference(ctx: RunContext, p: OpticalDamageParams, trained: Train
   ctx.progress({ fraction: 0.8, label: 'scoring' });
   const errors = squaredErrors(images, reconstructions);
   const scores = imageScores(errors, n, pixels);
-  const labels = set.labels;
   const sortedPooled = sortedCopy(errors);
   let absSum = 0;
   for (let i = 0; i < images.length; i++) absSum += Math.abs(images[i] - reconstructions[i]);
@@ -451,11 +504,7 @@ async function inference(ctx: RunContext, p: OpticalDamageParams, trained: Train
     label: labels[i],
     score: scores.max[i],
   });
-  const cropPixels = CROP_SIZE * CROP_SIZE;
-  const examples = exampleIndices.map((i) => ({
-    ...view(i),
-    truth: downsampleMask(set.masks.slice(i * cropPixels, (i + 1) * cropPixels), CROP_SIZE, downsample),
-  }));
+  const examples = exampleIndices.map((i) => ({ ...view(i), truth: set.masks.slice(i * pixels, (i + 1) * pixels) }));
   log.end();
   ctx.progress({ fraction: 1, label: 'done' });
   log.end();
@@ -526,17 +575,19 @@ function imagesOf(name: string, array: NDArray<NumericArray>, warnings: string[]
   let count: number;
   let height: number;
   let width: number;
+  let stack = false;
   if (shape.length === 2) [count, height, width] = [1, shape[0], shape[1]];
   else if (shape.length === 3 && shape[2] === 1) [count, height, width] = [1, shape[0], shape[1]];
   else if (shape.length === 3 && shape[2] <= 4 && shape[0] >= CROP_SIZE && shape[1] >= CROP_SIZE) {
     throw new Error(`${describe} looks like a colour image; give one channel (H×W or N×H×W).`);
-  } else if (shape.length === 3) [count, height, width] = shape;
-  else if (shape.length === 4 && shape[3] === 1) [count, height, width] = shape;
-  else {
+  } else if (shape.length === 3 || (shape.length === 4 && shape[3] === 1)) {
+    [count, height, width] = shape;
+    stack = true;
+  } else {
     throw new Error(`${describe}: expected H×W, N×H×W or N×H×W×1 single-channel images.`);
   }
   return Array.from({ length: count }, (_, i) => ({
-    source: count === 1 ? name : `${name}[${i}]`,
+    source: stack ? `${name}[${i}]` : name,
     data: array.data,
     offset: i * height * width,
     height,
@@ -576,7 +627,7 @@ async function apply(
   sources.forEach((s, i) => {
     for (let k = 0; k < s.height * s.width; k++) if (!Number.isFinite(s.data[s.offset + k])) nonFinite++;
     const cropped = normalizeAndCrop(s.data, s.height, s.width, crop, s.offset);
-    images.set(downsampleStack(cropped, 1, CROP_SIZE, downsample), i * pixels);
+    images.set(downsampleMean(cropped, CROP_SIZE, downsample), i * pixels);
   });
   if (nonFinite > 0) warnings.push(`${nonFinite} NaN/Inf pixels were set to 0 (and ignored for the min–max scaling).`);
 
@@ -633,8 +684,9 @@ export const opticalDamage = defineBenchmark({
     '`optical_damage`. An autoencoder is trained only on **undamaged** optics; damaged ones reconstruct',
     'badly, so damage shows up as high reconstruction error.',
     '',
-    '- **Data** (synthetic stand-in for `optical_damage_ds1`): 492×656 frames of an illuminated optic',
-    '  (super-Gaussian beam, faint fringes, vignetting, mount, noise, hot pixels); damaged frames carry',
+    '- **Data** (synthetic stand-in for `optical_damage_ds1`): 492×656 camera frames of the 8 optics of a',
+    '  beam line (apertures, super-Gaussian beam, faint fringes, vignetting, mount; exposure, jitter, read',
+    '  noise and hot pixels vary frame to frame); damaged frames carry',
     '  1–5 pits, burns, scratches, blotches or halos covering ≤ 2 % of the crop. Preprocessing as the',
     '  reference: whole-frame min–max, crop rows 150:350 × columns 270:470.',
     '- **Model**: the reference convolutional autoencoder (64/32/16 filters, dense bottleneck of size L,',
@@ -645,7 +697,13 @@ export const opticalDamage = defineBenchmark({
     '  and 99.5), plus a deployable threshold calibrated on validation images only, ROC-AUC, PR-AUC,',
     '  MSE and images/s.',
   ].join('\n'),
+  preview,
+  buildModel: (tf, p) =>
+    buildAutoencoder(tf, { inputSize: inputSizeFor(Number(p.downsample)), latentSize: p.latent_size }, 0),
   training,
   inference,
   apply,
 });
+
+/** The registry's name for this module's benchmark. */
+export const benchmark = opticalDamage;
