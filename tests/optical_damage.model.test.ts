@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { useFastCpuConvBackpropFilter } from '../src/benchmarks/optical_damage/cpu_conv_backprop';
+import { useFastCpuConvBackpropFilter } from '../src/lib/engine/kernels/cpu-conv2d-backprop-filter';
 import {
   buildAutoencoder,
   checkDeviceLimits,

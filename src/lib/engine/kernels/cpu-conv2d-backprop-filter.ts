@@ -10,7 +10,7 @@
  * NCHW inputs are passed to the original kernel.
  */
 import type * as tfType from '@tensorflow/tfjs';
-import type { TF } from '../../lib/harness/contract';
+import type { TF } from '../../harness/contract';
 
 const KERNEL = 'Conv2DBackpropFilter';
 
