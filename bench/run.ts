@@ -4,18 +4,26 @@
  * adapter). Prints items/s, ms/step, warm-up and peak tensor memory, and writes them as JSON.
  * A benchmark, not a test: nothing here fails on speed.
  *
- *   npm run bench -- [--only ID[,ID]] [--backend cpu|webgpu] [-b KEY VALUE]... [--out FILE] [--compare FILE]
+ * `--quality` runs the benchmarks that declare a `qualityBar` with their default parameters
+ * instead (the budget a user gets) and judges the bar; it exits 1 when a bar is not met.
+ *
+ * Generators run on a task pool of `--workers N` threads (default min(cores, 8); 0 = none); the
+ * diffsims simulation's profiles/s is measured on the main thread and on the pool.
+ *
+ *   npm run bench -- [--only ID[,ID]] [--backend cpu|webgpu] [--quality] [--workers N] [-b KEY VALUE]... [--out FILE] [--compare FILE]
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { getBenchParams, modules } from '../src/benchmarks/registry';
-import type { ArraySet, Benchmark, DatasetCache, Mode, ParamSpecs, ParamValue, TrainedModel } from '../src/lib/harness/contract';
+import type { ArraySet, Benchmark, DatasetCache, Metrics, Mode, ParamSpecs, ParamValue, TaskPool, TrainedModel } from '../src/lib/harness/contract';
 import { adapterLabel, initNodeTf, probeWebGpu, type NodeBackendName } from '../src/lib/engine/node-backend';
 import { runBenchmark, type RunOutcome } from '../src/lib/harness/runner';
-import { choice, pairsToOverrides, parseArgs, UsageError } from '../cli/args';
-import { BENCH_FORMAT, formatTable, parseReport, type BenchReport, type BenchRow } from './lib/report';
+import { defaultPoolSize, nodeTaskPool } from '../src/lib/harness/node/task-pool';
+import { choice, pairsToOverrides, parseArgs, UsageError, workersOption } from '../cli/args';
+import { BENCH_FORMAT, formatQuality, formatTable, judgeQuality, parseReport, type BenchReport, type BenchRow, type QualityRow } from './lib/report';
+import { diffsimsSimulationRows, formatGenerators, type GeneratorRow } from './lib/simulation-throughput';
 import { StepTimer } from './lib/step-timer';
 
 function memoryCache(): DatasetCache {
@@ -43,6 +51,7 @@ async function measure(
   adapter: string | undefined,
   params: Record<string, ParamValue>,
   datasets: DatasetCache,
+  pool: TaskPool | undefined,
   model?: TrainedModel,
 ): Promise<Measured> {
   const timer = new StepTimer();
@@ -55,6 +64,7 @@ async function measure(
     tf,
     backend,
     datasets,
+    pool,
     model,
     onEvent: () => {
       sampleMemory();
@@ -90,10 +100,12 @@ async function measure(
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, { options: ['--only', '--backend', '--out', '--compare'], pairs: true });
+  const args = parseArgs(argv, { options: ['--only', '--backend', '--out', '--compare', '--workers'], flags: ['--quality'], pairs: true });
   if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
+  const quality = args.flags.has('--quality');
+  const workers = workersOption(args.options['--workers'], defaultPoolSize());
   const only = args.options['--only']?.split(',').filter(Boolean);
-  const selected = only ? modules.filter((m) => only.includes(m.benchmark.id)) : [...modules];
+  const selected = (only ? modules.filter((m) => only.includes(m.benchmark.id)) : [...modules]).filter((m) => !quality || m.qualityBar);
   const unknown = (only ?? []).filter((id) => !modules.some((m) => m.benchmark.id === id));
   if (unknown.length) throw new UsageError(`unknown benchmark ${unknown.join(', ')}; known: ${modules.map((m) => m.benchmark.id).join(', ')}`);
   if (args.pairs.length && selected.length !== 1) throw new UsageError('-b overrides need --only with a single benchmark');
@@ -113,14 +125,22 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 
   const rows: BenchRow[] = [];
+  const qualityRows: QualityRow[] = [];
   const environment: Record<string, string> = {
     runtime: `node ${process.version} (${process.platform}-${process.arch})`,
     cpu: `${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}`,
     tfjs: tf.version.tfjs,
+    task_workers: String(workers),
   };
-  for (const { benchmark } of selected) {
+  const pool = workers > 0 ? nodeTaskPool(workers) : undefined;
+  const generators: GeneratorRow[] = [];
+  if (!quality && selected.some((m) => m.benchmark.id === 'diffsims')) {
+    generators.push(...(await diffsimsSimulationRows(tf, pool, 2000)));
+    console.log(formatGenerators(generators));
+  }
+  for (const { benchmark, qualityBar } of selected) {
     const datasets = memoryCache();
-    const params = { ...getBenchParams(benchmark.id), ...extra };
+    const params = { ...(quality ? {} : getBenchParams(benchmark.id)), ...extra };
     for (const backendName of backends) {
       const node = await initNodeTf(backendName);
       if (node.backend !== backendName) {
@@ -131,30 +151,44 @@ async function main(argv: readonly string[]): Promise<number> {
       if (adapter) environment.adapter = adapter;
       console.log(`${benchmark.id} on ${node.backend}: ${JSON.stringify(params)}`);
       let trained: TrainedModel | undefined;
+      const metrics: Partial<Record<Mode, Metrics>> = {};
       if (benchmark.modes.includes('training')) {
-        const t = await measure(benchmark, 'training', node.backend, adapter, params, datasets);
+        const t = await measure(benchmark, 'training', node.backend, adapter, params, datasets, pool);
         rows.push(t.row);
+        metrics.training = t.row.metrics;
         trained = t.outcome.trained;
         console.log(formatTable([t.row]).split('\n')[1]);
       }
       if (benchmark.modes.includes('inference') && trained) {
-        const i = await measure(benchmark, 'inference', node.backend, adapter, params, datasets, trained);
+        const i = await measure(benchmark, 'inference', node.backend, adapter, params, datasets, pool, trained);
         rows.push(i.row);
+        metrics.inference = i.row.metrics;
         console.log(formatTable([i.row]).split('\n')[1]);
       }
       trained?.model.dispose();
+      if (quality && qualityBar) qualityRows.push(...judgeQuality(benchmark.id, node.backend, qualityBar, metrics));
     }
   }
 
-  const report: BenchReport = { format: BENCH_FORMAT, created: new Date().toISOString(), environment, rows };
+  const report: BenchReport = {
+    format: BENCH_FORMAT,
+    created: new Date().toISOString(),
+    environment,
+    rows,
+    ...(quality ? { quality: qualityRows } : {}),
+    ...(generators.length ? { generators } : {}),
+  };
+  pool?.terminate();
   const out = args.options['--out'] ?? join('.bench-out', `bench-${report.created.replace(/[:.]/g, '-')}.json`);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, JSON.stringify(report, null, 2) + '\n');
   console.log('\n' + formatTable(rows, baseline));
   if (baseline) console.log(`ratios: this run / ${args.options['--compare']} (${baseline.created})`);
   for (const r of rows.filter((x) => x.error)) console.log(`${r.benchmark} ${r.backend} ${r.mode}: ${r.error}`);
+  if (quality) console.log('\nQuality bars after the default budget\n' + formatQuality(qualityRows));
+  if (generators.length) console.log('\n' + formatGenerators(generators));
   console.log(`wrote ${out}`);
-  return 0;
+  return qualityRows.some((r) => r.met === false) ? 1 : 0;
 }
 
 try {

@@ -78,3 +78,13 @@ export function choice<T extends string>(value: string | undefined, name: string
 export function pairsToOverrides(pairs: readonly [string, string][]): Record<string, string> {
   return Object.fromEntries(pairs);
 }
+
+/** `--workers N`: the size of the task pool for chunked CPU work; 0 keeps that work on the main thread. */
+export function workersOption(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isSafeInteger(n) || n < 0 || n > 256) {
+    throw new UsageError(`--workers must be an integer from 0 to 256; got "${value}"`);
+  }
+  return n;
+}

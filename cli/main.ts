@@ -20,7 +20,8 @@ commands:
   run NAME ...       train or evaluate a benchmark:
                      ${RUN_USAGE.replace(/\n\s*/g, '\n                       ')}
                      (--backend defaults to cpu; --output_dir defaults to
-                     ~/sciml_bench/outputs/NAME/yyyymmdd/MODE, @X means ~/sciml_bench/outputs/NAME/X)
+                     ~/sciml_bench/outputs/NAME/yyyymmdd/MODE, @X means ~/sciml_bench/outputs/NAME/X;
+                     --workers: threads for data generation, default min(cores, 8), 0 = none)
   inspect FILE [--json]
                      a run bundle (.zip or output folder), or an array file (.npy, .npz, .h5)
   sysinfo            this machine, the runtime and the available backends

@@ -1,7 +1,7 @@
 import { expect, openBenchmark, test } from './fixtures';
 import { runCell, setParam } from './helpers';
 
-test('optical_damage: train briefly on webgpu, run inference, heatmaps and the ROC curve show', async ({ page }) => {
+test('optical_damage: train briefly on webgpu, run inference, heatmaps and the ROC curve show, apply to dropped frames', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByTestId('backend-name')).toHaveText('webgpu');
   await openBenchmark(page, 'optical_damage');
@@ -30,4 +30,16 @@ test('optical_damage: train briefly on webgpu, run inference, heatmaps and the R
   await expect(panel.getByTestId('error-heatmap').first()).toBeVisible();
   await expect(panel.getByTestId('score-histogram')).toBeVisible();
   await expect(evaluate.locator('[data-metric="f1"]')).toBeVisible();
+
+  // Apply to my data: two small frames, so the crop window has to move onto the optic.
+  const apply = page.getByTestId('cell-apply');
+  await setParam(apply, 'crop_top', '20');
+  await setParam(apply, 'crop_left', '30');
+  await apply.getByTestId('apply-input').setInputFiles('tests/fixtures/e2e/optic_frames.npy');
+  const applied = apply.getByTestId('anomaly-apply');
+  await expect(applied).toBeVisible({ timeout: 120_000 });
+  await expect(apply.getByTestId('apply-error')).toHaveCount(0);
+  await expect(applied.getByTestId('verdict')).toHaveCount(2);
+  await expect(applied.getByTestId('crop-window-rect')).toBeVisible();
+  await expect(applied.getByTestId('anomaly-row')).toHaveCount(2);
 });

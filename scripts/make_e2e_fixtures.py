@@ -23,3 +23,12 @@ centres = rng.uniform(0.2, 1.2, size=6)
 profile = sum(np.exp(-((q - c) / 0.01) ** 2) for c in centres)
 y = (profile[None, None, :] + 0.05 * rng.random((8, 8, 147))).astype(np.float32)
 np.savez(os.path.join(OUT, "scan.npz"), x=q, y=y)
+
+# Two 240 x 260 camera frames (uint8) of a bright circular optic on a dark mount, the second with a
+# dark pit, for optical_damage's apply step (the test moves the 200 x 200 crop window to 20, 30).
+yy, xx = np.mgrid[0:240, 0:260].astype(np.float32)
+beam = np.exp(-(((yy - 120) ** 2 + (xx - 130) ** 2) / (2 * 55.0**2)) ** 2)
+frames = np.stack([beam, beam])
+frames[1] *= 1 - 0.8 * np.exp(-((yy - 100) ** 2 + (xx - 150) ** 2) / (2 * 4.0**2))
+frames = 200 * frames + rng.normal(0, 2, size=frames.shape)
+np.save(os.path.join(OUT, "optic_frames.npy"), np.clip(frames, 0, 255).astype(np.uint8))

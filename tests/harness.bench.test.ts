@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BENCH_FORMAT, formatTable, parseReport, type BenchRow } from '../bench/lib/report';
+import { BENCH_FORMAT, formatQuality, formatTable, judgeQuality, parseReport, type BenchRow } from '../bench/lib/report';
+import { modules } from '../src/benchmarks/registry';
 import { median, StepTimer } from '../bench/lib/step-timer';
 
 describe('StepTimer', () => {
@@ -62,5 +63,34 @@ describe('bench report', () => {
     const report = { format: BENCH_FORMAT, created: 'now', environment: {}, rows: [row('cpu', 1)] };
     expect(parseReport(JSON.stringify(report), 'f.json').rows).toHaveLength(1);
     expect(() => parseReport('{"rows": []}', 'f.json')).toThrow(/f.json: not a sciml-notebook-bench\/1 file/);
+  });
+});
+
+describe('quality bars', () => {
+  it('judges fixed floors and baselines of the same run, and reports metrics without a floor', () => {
+    const rows = judgeQuality(
+      'x',
+      'cpu',
+      [
+        { mode: 'training', metric: 'accuracy', label: 'acc', atLeast: 0.95 },
+        { mode: 'inference', metric: 'psnr', label: 'psnr vs gaussian', atLeast: 'gaussian_psnr' },
+        { mode: 'inference', metric: 'psnr', label: 'psnr vs median', atLeast: 'median_psnr' },
+        { mode: 'inference', metric: 'roc_auc', label: 'auc' },
+        { mode: 'inference', metric: 'missing', label: 'gone', atLeast: 0 },
+      ],
+      { training: { accuracy: 0.949 }, inference: { psnr: 20, gaussian_psnr: 19, median_psnr: 21, roc_auc: 0.9 } },
+    );
+    expect(rows.map((r) => r.met)).toEqual([false, true, false, undefined, false]);
+    expect(rows[1].floor).toBe(19);
+    const table = formatQuality(rows);
+    expect(table).toContain('NOT MET');
+    expect(table).toContain('reported');
+  });
+
+  it('declares checks only for modes each benchmark has', () => {
+    for (const m of modules) {
+      for (const check of m.qualityBar ?? []) expect(m.benchmark.modes).toContain(check.mode);
+    }
+    expect(modules.filter((m) => m.qualityBar).map((m) => m.benchmark.id).sort()).toEqual(['diffsims', 'em_denoise', 'optical_damage']);
   });
 });

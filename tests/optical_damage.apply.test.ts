@@ -3,6 +3,7 @@ import type { TrainedModel } from '../src/lib/harness/contract';
 import { Rng, itemSeed } from '../src/lib/engine/random';
 import { FRAME_HEIGHT, FRAME_WIDTH, renderFrame } from '../src/benchmarks/optical_damage/generator';
 import { buildAutoencoder } from '../src/benchmarks/optical_damage/model';
+import { frameOverview } from '../src/benchmarks/optical_damage/preprocess';
 import { opticalDamage, type OpticalDamageParams } from '../src/benchmarks/optical_damage/spec';
 import { cpuContext } from './helpers/context';
 
@@ -23,6 +24,19 @@ async function tinyModel(info: Record<string, unknown> = {}): Promise<TrainedMod
 }
 
 const frame = (i: number, damaged = false) => renderFrame(new Rng(itemSeed(11, i)), damaged).data;
+
+describe('frame overview', () => {
+  it('averages blocks sized so the longer side fits, skipping non-finite pixels', () => {
+    // 3×5 frame, at most 2 px on a side → 3×3 blocks: rows 0–2 × columns 0–2 and 3–4.
+    const frame = Float32Array.from([1, 2, 3, 10, 20, 4, 5, NaN, 30, 40, 6, 7, 8, 50, Infinity]);
+    const o = frameOverview(frame, 3, 5, 2);
+    expect(o).toMatchObject({ height: 1, width: 2, factor: 3 });
+    expect(Array.from(o.data)).toEqual([36 / 8, 150 / 5]);
+    // Read from an offset (the second frame of a stack) at full size.
+    const stack = Float32Array.from([0, 0, 0, 0, 1, 2, 3, 4]);
+    expect(Array.from(frameOverview(stack, 2, 2, 10, 4).data)).toEqual([1, 2, 3, 4]);
+  });
+});
 
 describe('apply to my data', () => {
   it('takes H×W, N×H×W and N×H×W×1 arrays of any numeric type and returns one heat map per image', async () => {
@@ -77,6 +91,10 @@ describe('apply to my data', () => {
     );
     const moved = await opticalDamage.apply!(ctx, { ...custom, crop_top: 60, crop_left: 100 }, trained, small);
     expect(moved.outputs.heatmaps.shape).toEqual([1, 20, 20]);
+    // The overview that shows where the window sits: the whole frame, shrunk, with the window's place.
+    const window = (moved.artifacts as { cropWindow: Record<string, unknown> }).cropWindow;
+    expect(window).toMatchObject({ source: 'x', frameHeight: 260, frameWidth: 300, top: 60, left: 100, size: 200 });
+    expect(window.overview).toMatchObject({ height: 260, width: 300, factor: 1 });
     const colour = { name: 'rgb.npy', arrays: { rgb: { data: new Float32Array(300 * 500 * 3), shape: [300, 500, 3] } } };
     await expect(opticalDamage.apply!(ctx, custom, trained, colour)).rejects.toThrow(/colour image/);
     trained.model.dispose();

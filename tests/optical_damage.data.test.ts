@@ -64,6 +64,9 @@ describe('generator', () => {
     }
     const seen = new Set(Array.from({ length: 40 }, (_, i) => renderFrame(new Rng(itemSeed(4, i)), false).optic));
     expect(seen.size).toBeGreaterThan(BEAM_LINE_OPTICS / 2);
+    const firstTwo = new Set(Array.from({ length: 12 }, (_, i) => renderFrame(new Rng(itemSeed(4, i)), false, 2).optic));
+    expect([...firstTwo].sort()).toEqual([0, 1]);
+    expect(() => renderFrame(new Rng(1), false, 0)).toThrow(/optics 1…8/);
   });
 
   it('centres a bright optic near (250, 370) on a dark surround', () => {
@@ -183,14 +186,14 @@ describe('preprocessing', () => {
 describe('datasets', () => {
   it('caches training sets and puts round(n·fraction) damaged images first in the inference set', async () => {
     const ctx = await cpuContext(5);
-    const first = await trainingSets(ctx.datasets, 5, 3, 2, 10);
-    const again = await trainingSets(ctx.datasets, 5, 3, 2, 10);
+    const first = await trainingSets(ctx.datasets, { seed: 5, downsample: 10, optics: 8 }, 3, 2);
+    const again = await trainingSets(ctx.datasets, { seed: 5, downsample: 10, optics: 8 }, 3, 2);
     expect(again.train).toBe(first.train);
     expect(first.train).toHaveLength(3 * 20 * 20);
     expect(first.validation).toHaveLength(2 * 20 * 20);
     expect(extent(first.train)[1]).toBeLessThanOrEqual(1);
 
-    const set = await inferenceSet(ctx.datasets, 5, 5, 0.4, 1);
+    const set = await inferenceSet(ctx.datasets, { seed: 5, downsample: 1, optics: 2 }, 5, 0.4);
     expect(Array.from(set.labels)).toEqual([1, 1, 0, 0, 0]);
     for (let i = 0; i < 5; i++) {
       const area = set.masks.subarray(i * CROP_PIXELS, (i + 1) * CROP_PIXELS).reduce((a, b) => a + b, 0);

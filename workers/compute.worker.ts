@@ -34,6 +34,7 @@ import {
 import { exportBundle, importBundle } from '../src/lib/harness/bundle';
 import { loadModel, saveModel } from '../src/lib/harness/model-io';
 import type { ApplyResult } from '../src/lib/harness/contract';
+import { webPoolWorker, WorkerTaskPool } from '../src/lib/harness/task-pool';
 import { fromBlob } from '../src/lib/io/source';
 import { datasets, findNode, walk, type ArrayFile, type DatasetNode, type TreeNode } from '../src/lib/io/tree';
 import { dtypeName } from '../src/lib/io/dtype';
@@ -127,6 +128,19 @@ const MODEL_URL_PREFIX = 'indexeddb://sciml-model-';
 let backendInfo: BackendInfo | undefined;
 const openFiles = new Map<string, ArrayFile>();
 let current: AbortController | undefined;
+let pool: WorkerTaskPool | undefined;
+
+/**
+ * The task pool for runs: nested module workers, leaving one core to this worker (tfjs). Its
+ * workers start on a run's first task and end with this worker (terminating a worker closes the
+ * workers it started).
+ */
+function taskPool(): WorkerTaskPool {
+  pool ??= new WorkerTaskPool(Math.max(1, Math.min((navigator.hardwareConcurrency || 2) - 1, 8)), (events) =>
+    webPoolWorker(new Worker(new URL('./task.worker.ts', import.meta.url), { type: 'module', name: 'task' }), events),
+  );
+  return pool;
+}
 
 /** Generated datasets cached in IndexedDB as Blob chunks. */
 function idbDatasets(benchmark: string): DatasetCache {
@@ -200,6 +214,7 @@ function quietContext(benchmarkId: string, signal: AbortSignal, progress: (r: Pr
     signal,
     datasets: idbDatasets(benchmarkId),
     limits: backendInfo?.adapter,
+    pool: taskPool(),
     log: { begin: () => {}, end: () => 0, message: () => {} },
     event: () => {},
     progress,
@@ -277,9 +292,11 @@ const api = {
         signal: controller.signal,
         model: request.modelId ? () => loadTrained(request.modelId!) : undefined,
         limits: backendInfo?.adapter,
+        pool: taskPool(),
         environment: {
           runtime: 'browser',
           userAgent: navigator.userAgent,
+          task_workers: String(taskPool().size),
           adapter: backendInfo?.adapter ? `${backendInfo.adapter.vendor} ${backendInfo.adapter.architecture}` : 'none',
         },
         onLine: (line) => onEvent({ type: 'line', line }),

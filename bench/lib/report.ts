@@ -1,5 +1,7 @@
 /** The benchmark table: rows, the JSON file, printing, and ratios against an earlier file. */
 import type { Metrics, Mode } from '../../src/lib/harness/contract';
+import type { GeneratorRow } from './simulation-throughput';
+import type { QualityCheck } from '../../src/benchmarks/registry';
 
 export const BENCH_FORMAT = 'sciml-notebook-bench/1';
 
@@ -23,11 +25,25 @@ export interface BenchRow {
   metrics: Metrics;
 }
 
+/** One judged (or reported) quality metric of a run with the default parameters. */
+export interface QualityRow {
+  benchmark: string;
+  backend: string;
+  label: string;
+  value?: number;
+  /** The floor it had to reach, when the bar sets one. */
+  floor?: number;
+  met?: boolean;
+}
+
 export interface BenchReport {
   format: typeof BENCH_FORMAT;
   created: string;
   environment: Record<string, string>;
   rows: BenchRow[];
+  quality?: QualityRow[];
+  /** Data-generation throughput on the main thread and on the task pool. */
+  generators?: GeneratorRow[];
 }
 
 function fmt(value: number | undefined, digits: number): string {
@@ -67,6 +83,31 @@ export function formatTable(rows: readonly BenchRow[], baseline?: BenchReport): 
     lines.push(line);
   }
   const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
+  return lines.map((l) => l.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n');
+}
+
+/** Judges a quality bar against the metrics of a training and an inference run. */
+export function judgeQuality(
+  benchmark: string,
+  backend: string,
+  checks: readonly QualityCheck[],
+  metrics: Partial<Record<Mode, Metrics>>,
+): QualityRow[] {
+  return checks.map((check) => {
+    const m = metrics[check.mode] ?? {};
+    const value = m[check.metric];
+    const floor = typeof check.atLeast === 'string' ? m[check.atLeast] : check.atLeast;
+    const row: QualityRow = { benchmark, backend, label: check.label, value };
+    if (check.atLeast === undefined) return row;
+    return { ...row, floor, met: value !== undefined && floor !== undefined && value >= floor };
+  });
+}
+
+export function formatQuality(rows: readonly QualityRow[]): string {
+  const verdict = (r: QualityRow) => (r.met === undefined ? 'reported' : r.met ? 'met' : 'NOT MET');
+  const lines = [['benchmark', 'backend', 'quality metric', 'value', 'floor', 'bar']];
+  for (const r of rows) lines.push([r.benchmark, r.backend, r.label, fmt(r.value, 4), fmt(r.floor, 4), verdict(r)]);
+  const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   return lines.map((l) => l.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n');
 }
 

@@ -9,9 +9,10 @@ import { loadModel, saveModel } from '../../src/lib/harness/model-io';
 import { adapterLabel, initNodeTf, type NodeBackendName } from '../../src/lib/engine/node-backend';
 import { loadModelFiles, writeBundleDir } from '../../src/lib/harness/node/bundle-dir';
 import { DEFAULT_DATASET_ROOT, NodeDatasetCache } from '../../src/lib/harness/node/dataset-cache';
+import { defaultPoolSize, nodeTaskPool } from '../../src/lib/harness/node/task-pool';
 import { resolveParams } from '../../src/lib/harness/params';
 import { runBenchmark } from '../../src/lib/harness/runner';
-import { choice, pairsToOverrides, parseArgs, UsageError } from '../args';
+import { choice, pairsToOverrides, parseArgs, UsageError, workersOption } from '../args';
 import { latestModelDir, OUTPUT_ROOT, outputDir } from '../paths';
 import { TerminalProgress } from '../progress';
 import { formatMetric } from '../format';
@@ -19,7 +20,7 @@ import { benchmarkArg } from './catalog';
 
 export const RUN_USAGE = `sciml-bench run NAME [--mode training|inference] [-b KEY VALUE]... [--model PATH]
                    [--dataset_dir DIR] [--output_dir DIR|@NAME] [--backend cpu|webgpu]
-                   [--seed N] [--monitor_interval SECONDS]`;
+                   [--seed N] [--monitor_interval SECONDS] [--workers N]`;
 
 const MODES: readonly Mode[] = ['training', 'inference'];
 const BACKENDS: readonly NodeBackendName[] = ['cpu', 'webgpu'];
@@ -35,7 +36,7 @@ function parseNumber(value: string | undefined, name: string, fallback: number, 
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, {
-    options: ['--mode', '--model', '--dataset_dir', '--output_dir', '--backend', '--seed', '--monitor_interval'],
+    options: ['--mode', '--model', '--dataset_dir', '--output_dir', '--backend', '--seed', '--monitor_interval', '--workers'],
     pairs: true,
   });
   if (args.positionals.length !== 1) throw new UsageError(`run needs one benchmark name\nusage: ${RUN_USAGE}`);
@@ -45,6 +46,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const seed = parseNumber(args.options['--seed'], '--seed', 0, true);
   const monitorIntervalS = parseNumber(args.options['--monitor_interval'], '--monitor_interval', 1, false);
   if (!(monitorIntervalS > 0)) throw new UsageError('--monitor_interval must be > 0');
+  const workers = workersOption(args.options['--workers'], defaultPoolSize());
   if (!benchmark.modes.includes(mode)) {
     throw new UsageError(`${benchmark.id} has no ${mode} mode (modes: ${benchmark.modes.join(', ')})`);
   }
@@ -88,6 +90,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     controller.abort();
   };
   process.on('SIGINT', onSigint);
+  const pool = workers > 0 ? nodeTaskPool(workers) : undefined;
 
   try {
     const outcome = await runBenchmark({
@@ -102,10 +105,12 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       model: modelFiles ? () => loadModel(node.tf, modelFiles) : undefined,
       monitorIntervalS,
       limits: node.limits,
+      pool,
       environment: {
         runtime: `node ${process.version} (${process.platform}-${process.arch})`,
         cpu: `${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}`,
         adapter,
+        task_workers: String(workers),
         ...(modelPath ? { model: modelPath } : {}),
       },
       onLine: (line) => progress.line(line),
@@ -124,6 +129,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     if (files) out.write(`model ${files.info.id}: ${join(dir, 'model')}\n`);
     return record.status === 'ok' ? 0 : record.status === 'stopped' ? 130 : 1;
   } finally {
+    pool?.terminate();
     process.off('SIGINT', onSigint);
   }
 }

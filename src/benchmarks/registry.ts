@@ -2,17 +2,31 @@
  * The benchmarks this app and the `sciml-bench` CLI know.
  *
  * To add one: its module exports `benchmark` (from defineBenchmark) and, optionally, `benchParams`
- * (a small fixed parameter budget for `npm run bench`); import it as a namespace and list it below.
+ * (a small fixed parameter budget for `npm run bench`) and `qualityBar` (what its default budget
+ * must reach, checked by `npm run bench -- --quality`); import it as a namespace and list it below.
  */
-import type { Benchmark, ParamSpecs, ParamValue } from '../lib/harness/contract';
+import type { Benchmark, Mode, ParamSpecs, ParamValue } from '../lib/harness/contract';
 import * as demo from './demo';
 import * as diffsims from './diffsims/spec';
 import * as emDenoise from './em_denoise/spec';
 import * as opticalDamage from './optical_damage/spec';
 
+/**
+ * One line of a quality bar: a metric of a run with the default parameters, optionally with a
+ * floor — a number, or the name of another metric of the same run (a baseline to beat).
+ * Without a floor the metric is reported, not judged.
+ */
+export interface QualityCheck {
+  mode: Mode;
+  metric: string;
+  label: string;
+  atLeast?: number | string;
+}
+
 export interface BenchmarkModule {
   benchmark: Benchmark<ParamSpecs>;
   benchParams?: Record<string, ParamValue>;
+  qualityBar?: readonly QualityCheck[];
 }
 
 export const modules: readonly BenchmarkModule[] = [demo, diffsims, emDenoise, opticalDamage];

@@ -1,5 +1,9 @@
-/** A RunContext for unit tests: tfjs on the cpu backend, in-memory dataset cache, captured log. */
+/**
+ * A RunContext for unit tests: tfjs on the cpu backend with this app's fast cpu kernels (as the
+ * CLI and the browser set it up), in-memory dataset cache, captured log.
+ */
 import * as tf from '@tensorflow/tfjs';
+import { useFastCpuKernels } from '../../src/lib/engine/kernels/cpu-fast';
 import type { ArraySet, EpochLogs, RunContext } from '../../src/lib/harness/contract';
 
 export interface TestContext extends RunContext {
@@ -11,6 +15,7 @@ export interface TestContext extends RunContext {
 export async function cpuContext(seed = 0): Promise<TestContext> {
   await tf.setBackend('cpu');
   await tf.ready();
+  useFastCpuKernels(tf);
   const cache = new Map<string, ArraySet>();
   const lines: string[] = [];
   const events: string[] = [];

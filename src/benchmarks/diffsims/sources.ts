@@ -37,27 +37,38 @@ export function numberList(text: string, param: string): number[] {
 }
 
 /**
- * Resolves phase names against the built-in CIFs and the user's CIFs (`customCifsJson`: a JSON
- * object mapping name → CIF text, as the notebook fills it from dropped .cif files).
+ * Reads the `custom_cifs` parameter: a JSON object mapping phase name → CIF text ('' = none), as
+ * the notebook's Phases panel fills it from dropped .cif files.
+ */
+export function parseCustomCifs(customCifsJson: string): Record<string, string> {
+  if (customCifsJson.trim() === '') return {};
+  let custom: unknown;
+  try {
+    custom = JSON.parse(customCifsJson);
+  } catch (e) {
+    throw new Error(`custom_cifs is not valid JSON (name → CIF text): ${(e as Error).message}`, { cause: e });
+  }
+  if (typeof custom !== 'object' || custom === null || Array.isArray(custom)) {
+    throw new Error('custom_cifs must be a JSON object mapping phase names to CIF text');
+  }
+  for (const [name, text] of Object.entries(custom)) {
+    if (typeof text !== 'string') throw new Error(`custom_cifs: the CIF of '${name}' must be a string of CIF text`);
+  }
+  return custom as Record<string, string>;
+}
+
+/**
+ * Resolves phase names against the built-in CIFs and the user's CIFs (`customCifsJson`, see
+ * parseCustomCifs); a user CIF takes precedence over a built-in one of the same name.
  */
 export function resolvePhases(namesText: string, customCifsJson: string): PhaseSource[] {
-  let custom: Record<string, unknown> = {};
-  if (customCifsJson.trim() !== '') {
-    try {
-      custom = JSON.parse(customCifsJson) as Record<string, unknown>;
-    } catch (e) {
-      throw new Error(`custom_cifs is not valid JSON (name → CIF text): ${(e as Error).message}`, { cause: e });
-    }
-    if (typeof custom !== 'object' || custom === null || Array.isArray(custom)) {
-      throw new Error('custom_cifs must be a JSON object mapping phase names to CIF text');
-    }
-  }
+  const custom = parseCustomCifs(customCifsJson);
   const names = splitList(namesText);
   if (names.length < 2) throw new Error('at least two phases are needed to classify (parameter phases)');
   if (new Set(names).size !== names.length) throw new Error(`phase names must be unique: ${names.join(', ')}`);
   return names.map((name) => {
-    const text = custom[name] ?? BUILTIN_CIFS[name];
-    if (typeof text !== 'string') {
+    const text = Object.hasOwn(custom, name) ? custom[name] : Object.hasOwn(BUILTIN_CIFS, name) ? BUILTIN_CIFS[name] : undefined;
+    if (text === undefined) {
       throw new Error(`unknown phase '${name}': built-in phases are ${DEFAULT_PHASES.join(', ')}; add a CIF for others`);
     }
     return { name, cif: text };

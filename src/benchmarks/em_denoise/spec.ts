@@ -3,6 +3,7 @@
  * trained on simulated noisy/clean pairs, compared with calibrated Gaussian and median filters.
  */
 import type * as tfType from '@tensorflow/tfjs';
+import type { QualityCheck } from '../registry';
 import {
   defineBenchmark,
   type ArraySet,
@@ -656,3 +657,11 @@ export const benchParams = {
   epochs: 1,
   batch_size: 16,
 } satisfies Partial<EmDenoiseParams>;
+
+/** The network must beat both classical baselines after the default budget. */
+export const qualityBar: readonly QualityCheck[] = [
+  { mode: 'inference', metric: 'psnr', label: 'PSNR ≥ Gaussian baseline, dB', atLeast: 'gaussian_psnr' },
+  { mode: 'inference', metric: 'psnr', label: 'PSNR ≥ median baseline, dB', atLeast: 'median_psnr' },
+  { mode: 'inference', metric: 'ssim', label: 'SSIM ≥ Gaussian baseline', atLeast: 'gaussian_ssim' },
+  { mode: 'training', metric: 'time', label: 'training time, s' },
+];

@@ -13,7 +13,7 @@ import { CROP_SIZE, FRAME_HEIGHT, FRAME_WIDTH, renderFrame } from './generator';
 import { downsampleMask, downsampleMean, normalizeAndCrop } from './preprocess';
 /** Distinct streams for the three sets. */
 const SET_SALT = { training: 1, validation: 2, inference: 3 } as const;
-const GENERATOR_VERSION = 1;
+const GENERATOR_VERSION = 2;
 
 export interface GenerationHooks {
   signal?: AbortSignal;
@@ -35,15 +35,28 @@ export function frameSeed(seed: number, set: keyof typeof SET_SALT, index: numbe
   return itemSeed(itemSeed(seed, SET_SALT[set]), index);
 }
 
+/** What every set of one dataset shares. */
+export interface DatasetOptions {
+  seed: number;
+  /** Block-averaging factor of the 200×200 crop (the model input is 200/downsample square). */
+  downsample: number;
+  /** How many optics of the beam line the frames show (1…BEAM_LINE_OPTICS). */
+  optics: number;
+}
+
+function describeOptions({ seed, downsample, optics }: DatasetOptions): string {
+  return `seed=${seed}/optics=${optics}/downsample=${downsample}`;
+}
+
 /** Renders and preprocesses `count` frames, the first `damagedCount` of them damaged. */
 export async function generateCrops(
-  seed: number,
+  options: DatasetOptions,
   set: keyof typeof SET_SALT,
   count: number,
   damagedCount: number,
-  downsample: number,
   hooks: GenerationHooks = {},
 ): Promise<CropSet> {
+  const { seed, downsample, optics } = options;
   const pixels = (CROP_SIZE / downsample) ** 2;
   const images = new Float32Array(count * pixels);
   const masks = new Uint8Array(count * pixels);
@@ -56,7 +69,7 @@ export async function generateCrops(
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
     const damaged = i < damagedCount;
-    const frame = renderFrame(new Rng(frameSeed(seed, set, i)), damaged);
+    const frame = renderFrame(new Rng(frameSeed(seed, set, i)), damaged, optics);
     const crop = normalizeAndCrop(frame.data, FRAME_HEIGHT, FRAME_WIDTH);
     images.set(downsampleMean(crop, CROP_SIZE, downsample), i * pixels);
     masks.set(downsampleMask(frame.defectMask, CROP_SIZE, downsample), i * pixels);
@@ -73,26 +86,22 @@ export interface TrainingSets {
 /** Training and validation crops (undamaged only), cached by their generator parameters. */
 export async function trainingSets(
   cache: DatasetCache,
-  seed: number,
+  options: DatasetOptions,
   nTrain: number,
   nValidation: number,
-  downsample: number,
   hooks: GenerationHooks = {},
 ): Promise<TrainingSets> {
-  const size = CROP_SIZE / downsample;
-  const key =
-    `optical_damage/v${GENERATOR_VERSION}/training/seed=${seed}/train=${nTrain}/validation=${nValidation}` +
-    `/downsample=${downsample}`;
-  const describe = `optical_damage: ${nTrain} training + ${nValidation} validation undamaged frames, crops ${size}×${size}`;
+  const size = CROP_SIZE / options.downsample;
+  const key = `optical_damage/v${GENERATOR_VERSION}/training/${describeOptions(options)}/train=${nTrain}/validation=${nValidation}`;
+  const describe =
+    `optical_damage: ${nTrain} training + ${nValidation} validation undamaged frames of ${options.optics} optics, ` +
+    `crops ${size}×${size}`;
   const set: ArraySet = await cache.getOrCreate(key, describe, async () => {
     const scale = (a: number, b: number) => (r: ProgressReport) =>
       hooks.progress?.({ fraction: a + (b - a) * r.fraction, label: r.label });
     const split = nTrain / Math.max(1, nTrain + nValidation);
-    const train = await generateCrops(seed, 'training', nTrain, 0, downsample, { ...hooks, progress: scale(0, split) });
-    const validation = await generateCrops(seed, 'validation', nValidation, 0, downsample, {
-      ...hooks,
-      progress: scale(split, 1),
-    });
+    const train = await generateCrops(options, 'training', nTrain, 0, { ...hooks, progress: scale(0, split) });
+    const validation = await generateCrops(options, 'validation', nValidation, 0, { ...hooks, progress: scale(split, 1) });
     return {
       train: { data: train.images, shape: [nTrain, size, size] },
       validation: { data: validation.images, shape: [nValidation, size, size] },
@@ -104,18 +113,19 @@ export async function trainingSets(
 /** The inference set: round(n · damagedFraction) damaged images first, then undamaged ones. */
 export async function inferenceSet(
   cache: DatasetCache,
-  seed: number,
+  options: DatasetOptions,
   n: number,
   damagedFraction: number,
-  downsample: number,
   hooks: GenerationHooks = {},
 ): Promise<CropSet> {
   const damaged = Math.round(n * damagedFraction);
-  const size = CROP_SIZE / downsample;
-  const key = `optical_damage/v${GENERATOR_VERSION}/inference/seed=${seed}/n=${n}/damaged=${damaged}/downsample=${downsample}`;
-  const describe = `optical_damage: ${n} inference frames (${damaged} damaged), crops ${size}×${size} with defect masks`;
+  const size = CROP_SIZE / options.downsample;
+  const key = `optical_damage/v${GENERATOR_VERSION}/inference/${describeOptions(options)}/n=${n}/damaged=${damaged}`;
+  const describe =
+    `optical_damage: ${n} inference frames of ${options.optics} optics (${damaged} damaged), ` +
+    `crops ${size}×${size} with defect masks`;
   const set: ArraySet = await cache.getOrCreate(key, describe, async () => {
-    const crops = await generateCrops(seed, 'inference', n, damaged, downsample, hooks);
+    const crops = await generateCrops(options, 'inference', n, damaged, hooks);
     return {
       images: { data: crops.images, shape: [n, size, size] },
       masks: { data: crops.masks, shape: [n, size, size] },

@@ -139,13 +139,16 @@ interface Stamp {
 }
 
 /**
- * Renders one frame of a random optic of the beam line; `damaged` adds defects. All randomness comes
- * from `rng`; the defects draw from a forked stream, so the same seed gives the same optic, noise and
- * hot pixels with or without damage.
+ * Renders one frame of a random optic among the first `optics` of the beam line; `damaged` adds
+ * defects. All randomness comes from `rng`; the defects draw from a forked stream, so the same seed
+ * gives the same optic, noise and hot pixels with or without damage.
  */
-export function renderFrame(rng: Rng, damaged: boolean): Frame {
+export function renderFrame(rng: Rng, damaged: boolean, optics = BEAM_LINE_OPTICS): Frame {
+  if (!Number.isInteger(optics) || optics < 1 || optics > BEAM_LINE_OPTICS) {
+    throw new Error(`The beam line has optics 1…${BEAM_LINE_OPTICS}; got ${optics}.`);
+  }
   const defectRng = rng.fork(0xdefec7);
-  const opticIndex = rng.int(0, BEAM_LINE_OPTICS - 1);
+  const opticIndex = rng.int(0, optics - 1);
   const optic = beamLine()[opticIndex];
   // Frame-to-frame jitter: the mount drifts by up to 3 px and 1°.
   const rotation = optic.rotation + rng.uniform(-1, 1) * (Math.PI / 180);

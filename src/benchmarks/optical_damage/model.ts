@@ -12,10 +12,13 @@
  * At s = 200 and L = 512 this has 41,096,609 trainable parameters; almost all are the two dense
  * layers, 2·16·(s/4)²·L.
  *
- * One deliberate change: BatchNorm momentum 0.9 instead of Keras's 0.99. The moving statistics used
- * at inference forget their initial values (mean 0, variance 1) as 0.99^steps; the reference trains
- * ~1,650 steps, browser-scale runs a few hundred or fewer, where 0.99 would leave the statistics
- * visibly wrong.
+ * Two deliberate changes for short runs, neither touching the architecture or its parameters:
+ * - BatchNorm momentum 0.9 instead of Keras's 0.99. The moving statistics used at inference forget
+ *   their initial values (mean 0, variance 1) as 0.99^steps; the reference trains ~1,650 steps,
+ *   browser-scale runs a few hundred or fewer, where 0.99 would leave the statistics visibly wrong.
+ * - After training, recalibrateBatchNorm refreshes those statistics with forward passes over the
+ *   training images ("precise BN"): while the weights still move fast, the running averages lag
+ *   behind them, and inference-mode reconstructions are then several times worse than the network is.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { TF } from '../../lib/harness/contract';
@@ -68,6 +71,36 @@ export function buildAutoencoder(tf: TF, shape: AutoencoderShape, seed = 0): tfT
   let x = input;
   for (const layer of layers) x = layer.apply(x) as tfType.SymbolicTensor;
   return tf.model({ inputs: input, outputs: x, name: 'optical_damage_autoencoder' });
+}
+
+/** Forward passes (no weight updates) that refresh the moving statistics, see the module docstring. */
+export const RECALIBRATION_BATCHES = 32;
+
+/**
+ * Runs the model in training mode on `images` (n × s × s × 1) batch after batch, cycling through
+ * them, for max(RECALIBRATION_BATCHES, one pass) batches: every BatchNorm layer's moving mean and
+ * variance become averages over the last ~1/(1 − momentum) batches of the trained network.
+ * Only the moving statistics change; the weights stay as trained.
+ */
+export async function recalibrateBatchNorm(
+  tf: TF,
+  model: tfType.LayersModel,
+  images: tfType.Tensor4D,
+  batchSize: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  const n = images.shape[0];
+  const batch = Math.min(batchSize, n);
+  const perPass = Math.floor(n / batch);
+  const batches = Math.max(RECALIBRATION_BATCHES, perPass);
+  for (let k = 0; k < batches; k++) {
+    if (signal?.aborted) return;
+    const start = (k % perPass) * batch;
+    const out = tf.tidy(() => model.apply(images.slice(start, batch), { training: true }) as tfType.Tensor);
+    // Reading the output waits for the step, so the loop does not queue up all batches at once.
+    await out.data();
+    out.dispose();
+  }
 }
 
 export function checkShape({ inputSize, latentSize }: AutoencoderShape): void {

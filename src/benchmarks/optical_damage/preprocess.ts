@@ -99,3 +99,37 @@ export function downsampleMask(mask: Uint8Array, size: number, factor: number): 
   }
   return result;
 }
+
+/** A whole frame shrunk for display, with the scale that maps frame pixels onto it. */
+export interface FrameOverview {
+  data: Float32Array;
+  height: number;
+  width: number;
+  /** Frame pixels per overview pixel (an integer block size). */
+  factor: number;
+}
+
+/**
+ * Block means of one frame (read from `offset`) with the block size chosen so the longer side
+ * is at most `maxSide` pixels; non-finite pixels are left out of their block's mean. Used to show
+ * where the crop window sits on a user's frame.
+ */
+export function frameOverview(frame: ArrayLike<number>, height: number, width: number, maxSide: number, offset = 0): FrameOverview {
+  const factor = Math.max(1, Math.ceil(Math.max(height, width) / maxSide));
+  const outHeight = Math.ceil(height / factor);
+  const outWidth = Math.ceil(width / factor);
+  const sums = new Float64Array(outHeight * outWidth);
+  const counts = new Uint32Array(outHeight * outWidth);
+  for (let r = 0; r < height; r++) {
+    const outRow = Math.floor(r / factor) * outWidth;
+    for (let c = 0; c < width; c++) {
+      const v = frame[offset + r * width + c];
+      if (!Number.isFinite(v)) continue;
+      const k = outRow + Math.floor(c / factor);
+      sums[k] += v;
+      counts[k]++;
+    }
+  }
+  const data = Float32Array.from(sums, (s, k) => (counts[k] ? s / counts[k] : 0));
+  return { data, height: outHeight, width: outWidth, factor };
+}

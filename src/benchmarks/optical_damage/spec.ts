@@ -6,6 +6,7 @@
  * autoencoder and its memory estimate), anomaly.ts (scores, thresholds and metrics).
  */
 import type * as tfType from '@tensorflow/tfjs';
+import type { QualityCheck } from '../registry';
 import {
   defineBenchmark,
   type ApplyInput,
@@ -40,8 +41,8 @@ import {
 } from './anomaly';
 import { frameSeed, inferenceSet, trainingSets } from './dataset';
 import { BEAM_LINE_OPTICS, CROP_SIZE, DEFECT_KINDS, FRAME_HEIGHT, FRAME_WIDTH, MAX_DEFECT_FRACTION, renderFrame } from './generator';
-import { buildAutoencoder, checkDeviceLimits, estimateModel, mib, type ModelEstimate } from './model';
-import { checkCropWindow, downsampleMean, normalizeAndCrop, REFERENCE_CROP } from './preprocess';
+import { buildAutoencoder, checkDeviceLimits, estimateModel, mib, recalibrateBatchNorm, type ModelEstimate } from './model';
+import { checkCropWindow, downsampleMean, frameOverview, normalizeAndCrop, REFERENCE_CROP } from './preprocess';
 
 const BENCHMARK_ID = 'optical_damage';
 /** The reference's pooled pixel percentiles; the last is the headline. */
@@ -51,6 +52,8 @@ export const SWEEP_PERCENTILES = [95, 96, 97, 98, 99, 99.5, 99.7, 99.8, 99.9, 99
 const EXAMPLES_PER_CLASS = 3;
 const GALLERY_SIZE = 6;
 const APPLY_PREVIEWS = 6;
+/** Longer side of the frame overview that shows the crop window, pixels. */
+const OVERVIEW_SIDE = 328;
 
 export const DOWNSAMPLE_OPTIONS = ['1', '2', '5', '10'] as const;
 export const THRESHOLD_OPTIONS = ['validation', 'p99.9', 'p99.5', 'p99.0', 'custom'] as const;
@@ -77,6 +80,16 @@ const params = {
   epochs: { group: 'train', kind: 'int', default: 10, min: 1, max: 500, help: 'Training epochs (reference 5).', modes: ['training'] },
   batch_size: { group: 'train', kind: 'int', default: 32, min: 1, max: 1024, help: 'Training batch size (reference 32).', modes: ['training'] },
   lr: { group: 'train', kind: 'number', default: 1e-3, min: 1e-6, max: 1, help: 'Adam learning rate (reference 1e-3).', modes: ['training'] },
+  n_optics: {
+    group: 'data',
+    kind: 'int',
+    default: BEAM_LINE_OPTICS,
+    min: 1,
+    max: BEAM_LINE_OPTICS,
+    label: 'optics',
+    help: `How many of the beam line's ${BEAM_LINE_OPTICS} optics the frames show (1 = one camera, one model).`,
+    modes: ['training'],
+  },
   n_train: {
     group: 'data',
     kind: 'int',
@@ -177,11 +190,21 @@ export const benchParams = {
   n_inference: 64,
 } satisfies Partial<OpticalDamageParams>;
 
+/** Reported after the default budget: separation of damaged from undamaged frames, and its cost. */
+export const qualityBar: readonly QualityCheck[] = [
+  { mode: 'inference', metric: 'roc_auc', label: 'ROC-AUC (max-pixel image score)', atLeast: 0.8 },
+  { mode: 'inference', metric: 'f1_validation_threshold', label: 'F1 at the validation-calibrated threshold' },
+  { mode: 'inference', metric: 'pr_auc', label: 'PR-AUC' },
+  { mode: 'training', metric: 'time', label: 'training time incl. data generation, s' },
+];
+
 /** Metadata saved beside the weights. */
 export interface OpticalDamageModelInfo {
   inputSize: number;
   downsample: number;
   latentSize: number;
+  /** The optics of the beam line the model was trained on; inference shows it the same ones. */
+  optics: number;
   params: number;
   /** Image scores of the validation images, for the deployable threshold. */
   validationScores: Record<(typeof SCORE_KINDS)[number], number[]>;
@@ -285,8 +308,8 @@ function imageViews(
 async function preview(ctx: RunContext, p: OpticalDamageParams): Promise<Artifacts> {
   const downsample = Number(p.downsample);
   const size = inputSizeFor(downsample);
-  const damaged = renderFrame(new Rng(frameSeed(ctx.seed, 'inference', 0)), true);
-  const clean = renderFrame(new Rng(frameSeed(ctx.seed, 'training', 0)), false);
+  const damaged = renderFrame(new Rng(frameSeed(ctx.seed, 'inference', 0)), true, p.n_optics);
+  const clean = renderFrame(new Rng(frameSeed(ctx.seed, 'training', 0)), false, p.n_optics);
   const damagedCrop = normalizeAndCrop(damaged.data, FRAME_HEIGHT, FRAME_WIDTH);
   const image = (title: string, data: Float32Array, height = CROP_SIZE, width = CROP_SIZE): PreviewImage => ({
     title,
@@ -308,7 +331,7 @@ async function preview(ctx: RunContext, p: OpticalDamageParams): Promise<Artifac
       'training / validation frames (undamaged)': `${p.n_train} / ${p.n_validation}`,
       'inference frames (damaged share)': `${p.n_inference} (${p.damaged_fraction})`,
       'model input': `${size}×${size}×1`,
-      'optics on the beam line': BEAM_LINE_OPTICS,
+      'optics shown (of the beam line)': `${p.n_optics} of ${BEAM_LINE_OPTICS}`,
       'defect kinds': DEFECT_KINDS.join(', '),
       'defect area per frame (max % of crop)': 100 * MAX_DEFECT_FRACTION,
       'trainable parameters': estimate.params,
@@ -332,7 +355,8 @@ async function training(ctx: RunContext, p: OpticalDamageParams) {
   checkDeviceLimits(estimate, ctx.limits);
 
   log.begin('Generating training and validation data');
-  const { train, validation } = await trainingSets(ctx.datasets, ctx.seed, p.n_train, p.n_validation, downsample, {
+  const options = { seed: ctx.seed, downsample, optics: p.n_optics };
+  const { train, validation } = await trainingSets(ctx.datasets, options, p.n_train, p.n_validation, {
     signal: ctx.signal,
     progress: (r) => ctx.progress({ fraction: 0.15 * r.fraction, label: r.label }),
   });
@@ -353,6 +377,9 @@ async function training(ctx: RunContext, p: OpticalDamageParams) {
       validationData: [xValidation, xValidation],
       progressSpan: [0.15, 0.95],
     });
+    log.end();
+    log.begin('Recalibrating BatchNorm statistics');
+    await recalibrateBatchNorm(tf, model, xTrain, p.batch_size, ctx.signal);
     const seconds = (performance.now() - start) / 1000;
     log.end();
 
@@ -370,6 +397,7 @@ async function training(ctx: RunContext, p: OpticalDamageParams) {
       inputSize,
       downsample,
       latentSize: p.latent_size,
+      optics: p.n_optics,
       params: estimate.params,
       validationScores: toPlainScores(scores),
       validationMse,
@@ -430,7 +458,9 @@ async function inference(ctx: RunContext, p: OpticalDamageParams, trained: Train
   );
 
   log.begin('Generating inference data');
-  const set = await inferenceSet(ctx.datasets, ctx.seed, p.n_inference, p.damaged_fraction, downsample, {
+  const optics = (trained.info as Partial<OpticalDamageModelInfo>).optics ?? BEAM_LINE_OPTICS;
+  log.message(`Frames of ${optics} optics, as the model was trained on`);
+  const set = await inferenceSet(ctx.datasets, { seed: ctx.seed, downsample, optics }, p.n_inference, p.damaged_fraction, {
     signal: ctx.signal,
     progress: (r) => ctx.progress({ fraction: 0.3 * r.fraction, label: r.label }),
   });
@@ -661,6 +691,15 @@ async function apply(
       verdicts: calls,
       threshold: used,
       sources: sources.map((s) => s.source),
+      cropWindow: {
+        source: sources[0].source,
+        frameHeight: sources[0].height,
+        frameWidth: sources[0].width,
+        top: crop.top,
+        left: crop.left,
+        size: CROP_SIZE,
+        overview: frameOverview(sources[0].data, sources[0].height, sources[0].width, OVERVIEW_SIDE, sources[0].offset),
+      },
       previews: Array.from({ length: Math.min(n, APPLY_PREVIEWS) }, (_, i) => ({
         ...imageViews(i, pixels, images, reconstructions, heatmaps, used.value),
         source: sources[i].source,

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { registerWebGpuKernels } from './kernels';
-import { useFastCpuConvBackpropFilter } from './kernels/cpu-conv2d-backprop-filter';
+import { useFastCpuKernels } from './kernels/cpu-fast';
 
 export const BACKEND_ORDER = ['webgpu', 'webgl', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_ORDER)[number];
@@ -81,7 +81,7 @@ export async function initBackend(requested?: string, userAgent = ''): Promise<B
     if (await trySetBackend(name)) {
       await tf.ready();
       if (name === 'webgpu') registerWebGpuKernels();
-      if (name === 'cpu') useFastCpuConvBackpropFilter(tf);
+      if (name === 'cpu') useFastCpuKernels(tf);
       const info: BackendInfo = { backend: name, notices };
       if (name === 'webgpu') {
         info.adapter = await describeAdapter();

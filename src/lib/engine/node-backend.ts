@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerWebGpuKernels } from './kernels';
-import { useFastCpuConvBackpropFilter } from './kernels/cpu-conv2d-backprop-filter';
+import { useFastCpuKernels } from './kernels/cpu-fast';
 import type { TF } from '../harness/contract';
 
 export type NodeBackendName = 'cpu' | 'webgpu';
@@ -133,11 +133,11 @@ export async function initNodeTf(requested: NodeBackendName): Promise<NodeTf> {
     }
     await tf.setBackend('cpu');
     await tf.ready();
-    useFastCpuConvBackpropFilter(tf);
+    useFastCpuKernels(tf);
     return { tf, backend: 'cpu', notice: `WebGPU unavailable — ${failure}; using the cpu backend` };
   }
   await tf.setBackend('cpu');
   await tf.ready();
-  useFastCpuConvBackpropFilter(tf);
+  useFastCpuKernels(tf);
   return { tf, backend: 'cpu' };
 }

@@ -5,6 +5,7 @@
  * in Node for the `sciml-bench` CLI and in vitest.
  */
 import type * as tfType from '@tensorflow/tfjs';
+import type { TaskArgs, TaskName, TaskResult } from '../../benchmarks/tasks';
 
 /** The tfjs namespace (core + layers), with a backend already chosen by the harness. */
 export type TF = typeof tfType;
@@ -104,6 +105,18 @@ export interface DatasetCache {
   getOrCreate(key: string, describe: string, make: () => Promise<ArraySet>): Promise<ArraySet>;
 }
 
+/**
+ * Worker threads running the pure functions registered in src/benchmarks/tasks.ts: CPU-bound
+ * generation split into chunks runs on several cores. Arguments are copied to the worker,
+ * results transferred back (not copied).
+ */
+export interface TaskPool {
+  /** Number of workers. */
+  readonly size: number;
+  /** Runs `task(args)` on a worker; rejects with the worker's error, or at once when `signal` aborts. */
+  run<N extends TaskName>(task: N, args: TaskArgs<N>, signal?: AbortSignal): Promise<TaskResult<N>>;
+}
+
 export interface RunContext {
   tf: TF;
   /** Backend in use: 'webgpu' | 'webgl' | 'cpu' | 'tensorflow'. */
@@ -121,6 +134,8 @@ export interface RunContext {
   datasets: DatasetCache;
   /** Device limits when on WebGPU, to refuse models that cannot fit. */
   limits?: { maxBufferSize: number; maxStorageBufferBindingSize: number };
+  /** Workers for chunked CPU work (absent: run it on this thread). */
+  pool?: TaskPool;
 }
 
 // ---------------------------------------------------------------------------------------------

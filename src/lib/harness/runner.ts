@@ -77,6 +77,8 @@ export interface RunOptions {
   /** Monitor sampler; tf.memory() + JS heap by default. */
   sampler?: Sampler;
   limits?: RunContext['limits'];
+  /** Workers for chunked CPU work, handed to the benchmark as ctx.pool. */
+  pool?: RunContext['pool'];
   environment?: Record<string, string>;
   onLine?: (line: string) => void;
   onProgress?: (report: ProgressReport) => void;
@@ -185,6 +187,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunOutcome> {
     signal,
     datasets: loggedDatasets(options.datasets, log),
     limits: options.limits,
+    pool: options.pool,
     event: (name) => {
       monitor.event(name);
       options.onEvent?.(name);
