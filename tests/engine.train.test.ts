@@ -3,30 +3,35 @@ import { fitModel, predictBatched } from '../src/lib/engine/train';
 import { cpuContext } from './helpers/context';
 
 describe('fitModel', () => {
-  it('trains, records history per epoch and keeps the tensor count flat across epochs', async () => {
+  it('trains, records history per epoch, keeps the tensor count flat across epochs and releases the optimizer', async () => {
     const ctx = await cpuContext();
     const { tf } = ctx;
+    const start = tf.memory().numTensors;
+    const counts: number[] = [];
+    ctx.epoch = () => counts.push(tf.memory().numTensors);
     const model = tf.sequential({
       layers: [tf.layers.dense({ inputShape: [4], units: 8, activation: 'relu' }), tf.layers.dense({ units: 1 })],
     });
     model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
     const x = tf.randomNormal([64, 4], 0, 1, 'float32', 1);
     const y = x.sum(1, true);
-    await fitModel(ctx, model, x, y, { epochs: 1, batchSize: 16 });
-    const before = tf.memory().numTensors;
-    const history = await fitModel(ctx, model, x, y, { epochs: 3, batchSize: 16 });
-    expect(tf.memory().numTensors).toBe(before);
-    expect(history.loss).toHaveLength(3);
+    const history = await fitModel(ctx, model, x, y, { epochs: 4, batchSize: 16 });
+    // Flat from the second epoch on (the first creates Adam's moments).
+    expect(counts).toHaveLength(4);
+    expect(new Set(counts.slice(1)).size).toBe(1);
+    expect(history.loss).toHaveLength(4);
     expect(history.loss[2]).toBeLessThan(history.loss[0]);
-    expect(ctx.events).toContain('epoch 2');
-    expect(ctx.lines.some((l) => l.startsWith('MESSG Epoch 02: loss='))).toBe(true);
+    expect(ctx.events).toContain('epoch 3');
+    expect(ctx.lines.some((l) => l.startsWith('MESSG Epoch 03: loss='))).toBe(true);
 
     const pred = await predictBatched(tf, model, x, 24);
     expect(pred).toHaveLength(64);
-    const direct = await (model.predict(x) as import('@tensorflow/tfjs').Tensor).data();
+    const predicted = model.predict(x) as import('@tensorflow/tfjs').Tensor;
+    const direct = await predicted.data();
     expect(Math.max(...pred.map((v, i) => Math.abs(v - direct[i])))).toBeLessThan(1e-5);
-    tf.dispose([x, y]);
+    tf.dispose([x, y, predicted]);
     model.dispose();
+    expect(tf.memory().numTensors).toBe(start);
   });
 
   it('stops between batches when the signal is aborted', async () => {

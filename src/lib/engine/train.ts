@@ -14,7 +14,7 @@ export interface FitOptions {
   shuffle?: boolean;
 }
 
-/** Trains `model` on (x, y); returns the per-epoch history as plain numbers. */
+/** Trains `model` on (x, y) once (its optimizer is released afterwards); returns the per-epoch history as plain numbers. */
 export async function fitModel(
   ctx: RunContext,
   model: tfType.LayersModel,
@@ -63,6 +63,9 @@ export async function fitModel(
       },
     },
   });
+  // A model is trained once: release the optimizer's state (Adam's two moments are twice the
+  // weights' memory), which model.dispose() leaves behind for an optimizer passed to compile().
+  model.optimizer?.dispose();
   return history;
 }
 
