@@ -35,6 +35,7 @@ import { exportBundle, importBundle } from '../src/lib/harness/bundle';
 import { loadModel, saveModel } from '../src/lib/harness/model-io';
 import type { ApplyResult } from '../src/lib/harness/contract';
 import { webPoolWorker, WorkerTaskPool } from '../src/lib/harness/task-pool';
+import { transferables } from '../src/lib/harness/transfer';
 import { fromBlob } from '../src/lib/io/source';
 import { datasets, findNode, walk, type ArrayFile, type DatasetNode, type TreeNode } from '../src/lib/io/tree';
 import { dtypeName } from '../src/lib/io/dtype';
@@ -163,18 +164,6 @@ function idbDatasets(benchmark: string): DatasetCache {
       return made;
     },
   };
-}
-
-/** Collects the ArrayBuffers inside artifacts so comlink can transfer them instead of copying. */
-function transferables(value: unknown, out: Set<ArrayBuffer> = new Set()): Set<ArrayBuffer> {
-  if (ArrayBuffer.isView(value)) {
-    if (value.buffer instanceof ArrayBuffer && value.byteLength === value.buffer.byteLength) out.add(value.buffer);
-  } else if (Array.isArray(value)) {
-    for (const v of value) transferables(v, out);
-  } else if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) transferables(v, out);
-  }
-  return out;
 }
 
 async function loadTrained(modelId: string): Promise<TrainedModel> {

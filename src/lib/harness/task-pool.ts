@@ -8,6 +8,7 @@
  * (its next task already waits in its message queue while it computes one), the rest queue here.
  */
 import type { TaskPool } from './contract';
+import { transferables } from './transfer';
 import type { TaskArgs, TaskName, TaskResult } from '../../benchmarks/tasks';
 
 export interface TaskRequest {
@@ -161,18 +162,6 @@ export class WorkerTaskPool implements TaskPool {
     for (const pending of slot.inFlight.values()) this.settle(pending, false, reason);
     slot.inFlight.clear();
   }
-}
-
-/** Transferable buffers of a result: those its typed arrays view whole (a partial view may share its buffer). */
-function transferables(value: unknown, out: Set<ArrayBuffer> = new Set()): Set<ArrayBuffer> {
-  if (ArrayBuffer.isView(value)) {
-    if (value.buffer instanceof ArrayBuffer && value.byteLength === value.buffer.byteLength) out.add(value.buffer);
-  } else if (Array.isArray(value)) {
-    for (const v of value) transferables(v, out);
-  } else if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) transferables(v, out);
-  }
-  return out;
 }
 
 /**

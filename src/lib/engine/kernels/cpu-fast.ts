@@ -298,12 +298,32 @@ export function multiplyTransposed(
   }
 }
 
+/**
+ * Writes the im2col patch of output position `pos` (flat over b, r, c) — x over its filter window,
+ * K = filterHeight · filterWidth · inChannels values in (i, j, d) order — to out[offset + k · stride].
+ * Taps outside the image are skipped: `out` must hold zeros there.
+ */
+function gatherPatch(x: ArrayLike<number>, info: ConvInfo, pos: number, out: Float32Array, offset: number, stride: number): void {
+  const { inHeight, inWidth, inChannels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const c = pos % outWidth;
+  const r = Math.floor(pos / outWidth) % outHeight;
+  const b = Math.floor(pos / (outWidth * outHeight));
+  for (let i = 0; i < filterHeight; i++) {
+    const xr = r * strideHeight + i - info.padInfo.top;
+    if (xr < 0 || xr >= inHeight) continue;
+    for (let j = 0; j < filterWidth; j++) {
+      const xc = c * strideWidth + j - info.padInfo.left;
+      if (xc < 0 || xc >= inWidth) continue;
+      const from = ((b * inHeight + xr) * inWidth + xc) * inChannels;
+      const to = offset + (i * filterWidth + j) * inChannels * stride;
+      for (let d = 0; d < inChannels; d++) out[to + d * stride] = x[from + d];
+    }
+  }
+}
+
 /** y[b, r, c, o] = Σ_{i, j, d} x[b, r·s_h + i − pad_top, c·s_w + j − pad_left, d] · W[i, j, d, o]. */
 function conv2d(x: ArrayLike<number>, w: ArrayLike<number>, info: ConvInfo): Float32Array {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
-  const { strideHeight, strideWidth, filterHeight, filterWidth } = info;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
+  const { batchSize, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
   const K = filterHeight * filterWidth * inChannels;
   // Weights as [o][i, j, d]: K contiguous per output channel.
   const wT = new Float32Array(outChannels * K);
@@ -317,22 +337,8 @@ function conv2d(x: ArrayLike<number>, w: ArrayLike<number>, info: ConvInfo): Flo
     const rows = Math.min(BLOCK, positions - start);
     patches.fill(0, 0, rows * K);
     for (let p = 0; p < rows; p++) {
-      const pos = start + p;
-      const c = pos % outWidth;
-      const r = Math.floor(pos / outWidth) % outHeight;
-      const b = Math.floor(pos / (outWidth * outHeight));
-      outIndex[p] = pos * outChannels;
-      for (let i = 0; i < filterHeight; i++) {
-        const xr = r * strideHeight + i - top;
-        if (xr < 0 || xr >= inHeight) continue;
-        for (let j = 0; j < filterWidth; j++) {
-          const xc = c * strideWidth + j - left;
-          if (xc < 0 || xc >= inWidth) continue;
-          const from = ((b * inHeight + xr) * inWidth + xc) * inChannels;
-          const to = p * K + (i * filterWidth + j) * inChannels;
-          for (let d = 0; d < inChannels; d++) patches[to + d] = x[from + d];
-        }
-      }
+      outIndex[p] = (start + p) * outChannels;
+      gatherPatch(x, info, start + p, patches, p * K, 1);
     }
     multiplyTransposed(patches, rows, wT, outChannels, K, y, outIndex);
   }
@@ -408,10 +414,7 @@ function conv2dBackpropInput(dy: ArrayLike<number>, w: ArrayLike<number>, info: 
  * accumulated into dWᵀ (o × K), transposed at the end.
  */
 function conv2dBackpropFilter(x: ArrayLike<number>, dy: ArrayLike<number>, info: ConvInfo): Float32Array {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
-  const { strideHeight, strideWidth, filterHeight, filterWidth } = info;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
+  const { batchSize, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
   const K = filterHeight * filterWidth * inChannels;
   const positions = batchSize * outHeight * outWidth;
   const block = Math.min(BLOCK, positions);
@@ -425,21 +428,8 @@ function conv2dBackpropFilter(x: ArrayLike<number>, dy: ArrayLike<number>, info:
     dyT.fill(0);
     for (let p = 0; p < rows; p++) {
       const pos = start + p;
-      const c = pos % outWidth;
-      const r = Math.floor(pos / outWidth) % outHeight;
-      const b = Math.floor(pos / (outWidth * outHeight));
       for (let o = 0; o < outChannels; o++) dyT[o * block + p] = dy[pos * outChannels + o];
-      for (let i = 0; i < filterHeight; i++) {
-        const xr = r * strideHeight + i - top;
-        if (xr < 0 || xr >= inHeight) continue;
-        for (let j = 0; j < filterWidth; j++) {
-          const xc = c * strideWidth + j - left;
-          if (xc < 0 || xc >= inWidth) continue;
-          const from = ((b * inHeight + xr) * inWidth + xc) * inChannels;
-          const k0 = (i * filterWidth + j) * inChannels;
-          for (let d = 0; d < inChannels; d++) patchesT[(k0 + d) * block + p] = x[from + d];
-        }
-      }
+      gatherPatch(x, info, pos, patchesT, p, block);
     }
     // Unused tail columns of a short last block are zero in both factors.
     multiplyTransposed(dyT, outChannels, patchesT, K, block, dWT, rowStarts, true);
