@@ -5,6 +5,7 @@
  *
  *   npx tsx bench/gpu.ts [--backend webgpu|cpu] [--small] [--reps N] [--only SUBSTR]
  *                        [--out FILE] [--compare torch.json] [--profile FILE] [--diag FILE]
+ *                        [--no-custom] [--tfjs-adam] [--tfjs-grads] [--tfjs-upload]
  *                        [--flag NAME=VALUE]... [--dawn TOGGLE]...
  *
  * Training steps are Adam steps through optimizer.minimize with the layers in training mode
@@ -19,6 +20,11 @@
  * is ready (WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=64); --dawn passes a toggle to dawn.node's create()
  * (enable-dawn-features=skip_validation).
  *
+ * By default everything of src/lib/engine/kernels is installed and the models train with this
+ * project's Adam; to measure one part, --no-custom leaves tfjs' webgpu backend as it is, and
+ * --tfjs-adam / --tfjs-grads / --tfjs-upload put back tfjs' Adam optimizer, Sum/Mean gradients or
+ * staging-buffer uploads alone.
+ *
  * --small shrinks every row (for a software adapter such as SwiftShader, to check that it runs).
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -26,7 +32,8 @@ import * as tf from '@tensorflow/tfjs';
 import { buildEmDenoiseNet } from '../src/benchmarks/em_denoise/model';
 import { buildModel as buildPhaseCnn } from '../src/benchmarks/diffsims/model';
 import { buildAutoencoder } from '../src/benchmarks/optical_damage/model';
-import { registerWebGpuKernels } from '../src/lib/engine/kernels';
+import { accelerateWebGpu } from '../src/lib/engine/kernels';
+import { adam } from '../src/lib/engine/optimizer';
 import { diagnoseSteps, formatDiag, type StepDiag } from './gpu/diag';
 
 interface Options {
@@ -41,6 +48,10 @@ interface Options {
   custom: boolean;
   /** Keep tfjs-core's Sum/Mean gradients (--tfjs-grads), which upload a host-filled ones tensor. */
   tfjsGrads: boolean;
+  /** Train with tfjs' AdamOptimizer (--tfjs-adam) instead of this project's (src/lib/engine/optimizer.ts). */
+  tfjsAdam: boolean;
+  /** Keep tfjs' staging-buffer uploads (--tfjs-upload) instead of writeBuffer. */
+  tfjsUpload: boolean;
   diag?: string;
   /** tfjs flags to set once the backend is ready. */
   flags: Record<string, number | boolean>;
@@ -77,7 +88,7 @@ interface ModelProfile {
 }
 
 function parseOptions(argv: string[]): Options {
-  const opts: Options = { backend: 'webgpu', small: false, maxReps: 20, custom: true, tfjsGrads: false, flags: {}, dawnToggles: [] };
+  const opts: Options = { backend: 'webgpu', small: false, maxReps: 20, custom: true, tfjsGrads: false, tfjsAdam: false, tfjsUpload: false, flags: {}, dawnToggles: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -92,6 +103,8 @@ function parseOptions(argv: string[]): Options {
     } else if (a === '--small') opts.small = true;
     else if (a === '--no-custom') opts.custom = false;
     else if (a === '--tfjs-grads') opts.tfjsGrads = true;
+    else if (a === '--tfjs-adam') opts.tfjsAdam = true;
+    else if (a === '--tfjs-upload') opts.tfjsUpload = true;
     else if (a === '--reps') opts.maxReps = Math.max(1, Number.parseInt(next(), 10));
     else if (a === '--only') opts.only = next();
     else if (a === '--out') opts.out = next();
@@ -173,8 +186,8 @@ interface ModelCase {
   batch: number;
 }
 
-function trainStepFn(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, loss: LossFn): () => tf.Tensor {
-  const optimizer = tf.train.adam(1e-3);
+function trainStepFn(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, loss: LossFn, tfjsAdam: boolean): () => tf.Tensor {
+  const optimizer = tfjsAdam ? tf.train.adam(1e-3) : adam(tf, 1e-3);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   return () => optimizer.minimize(() => loss(y, model.apply(x, { training: true }) as tf.Tensor), true, vars)!;
 }
@@ -260,14 +273,14 @@ async function main(): Promise<void> {
   let adapter = 'cpu';
   if (opts.backend === 'webgpu') {
     adapter = await initWebGpu(opts.dawnToggles);
-    if (opts.custom) registerWebGpuKernels({ gradients: !opts.tfjsGrads });
+    if (opts.custom) accelerateWebGpu({ gradients: !opts.tfjsGrads, writeBufferUploads: !opts.tfjsUpload });
     for (const [name, value] of Object.entries(opts.flags)) tf.env().set(name, value);
   } else {
     await tf.setBackend('cpu');
     await tf.ready();
   }
   const settings = [...Object.entries(opts.flags).map(([k, v]) => `${k}=${v}`), ...opts.dawnToggles].join(' ');
-  console.log(`tfjs ${tf.version.tfjs} on ${tf.getBackend()} — ${adapter}${opts.custom ? (opts.tfjsGrads ? ' (tfjs Sum/Mean gradients)' : '') : ' (tfjs kernels only)'}${settings ? ` [${settings}]` : ''}`);
+  console.log(`tfjs ${tf.version.tfjs} on ${tf.getBackend()} — ${adapter}${opts.custom ? (opts.tfjsGrads ? ' (tfjs Sum/Mean gradients)' : '') : ' (tfjs kernels only)'}${opts.tfjsAdam ? ' (tfjs Adam)' : ''}${opts.tfjsUpload ? ' (tfjs uploads)' : ''}${settings ? ` [${settings}]` : ''}`);
   const wanted = (name: string) => !opts.only || name.includes(opts.only);
   const rows: GpuRow[] = [];
   const profiles: ModelProfile[] = [];
@@ -281,7 +294,7 @@ async function main(): Promise<void> {
     const x = c.x();
     const y = c.y();
     if (wanted(trainName)) {
-      const step = trainStepFn(model, x, y, c.loss);
+      const step = trainStepFn(model, x, y, c.loss, opts.tfjsAdam);
       const t = await timeCalls(step, opts.maxReps);
       rows.push({ work: trainName, items_per_s: (c.batch * 1000) / t.ms, ...t });
       console.log(`${trainName}: ${t.ms.toFixed(2)} ms (${t.reps} reps; first ${t.first_ms.toFixed(0)} ms)`);
@@ -333,7 +346,7 @@ async function main(): Promise<void> {
   console.log(`\n${formatRows(rows, reference?.rows)}`);
   if (reference) console.log(`torch: ${reference.torch} on ${reference.device}; × = tfjs throughput / torch throughput (torch ms / tfjs ms)`);
   if (opts.out) {
-    const report = { tfjs: tf.version.tfjs, backend: tf.getBackend(), adapter, custom_kernels: opts.custom, tfjs_grads: opts.tfjsGrads, flags: opts.flags, dawn_toggles: opts.dawnToggles, node: process.version, rows };
+    const report = { tfjs: tf.version.tfjs, backend: tf.getBackend(), adapter, custom_kernels: opts.custom, tfjs_grads: opts.tfjsGrads, tfjs_adam: opts.tfjsAdam, tfjs_upload: opts.tfjsUpload, flags: opts.flags, dawn_toggles: opts.dawnToggles, node: process.version, rows };
     await writeFile(opts.out, JSON.stringify(report, null, 1));
   }
   if (opts.profile) await writeFile(opts.profile, JSON.stringify(profiles, null, 1));

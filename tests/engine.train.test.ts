@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { adam } from '../src/lib/engine/optimizer';
 import { fitModel, predictBatched } from '../src/lib/engine/train';
 import { cpuContext } from './helpers/context';
 
@@ -12,7 +13,7 @@ describe('fitModel', () => {
     const model = tf.sequential({
       layers: [tf.layers.dense({ inputShape: [4], units: 8, activation: 'relu' }), tf.layers.dense({ units: 1 })],
     });
-    model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
+    model.compile({ optimizer: adam(tf, 0.01), loss: 'meanSquaredError' });
     const x = tf.randomNormal([64, 4], 0, 1, 'float32', 1);
     const y = x.sum(1, true);
     const history = await fitModel(ctx, model, x, y, { epochs: 4, batchSize: 16 });

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initNodeTf } from '../../src/lib/engine/node-backend';
-import { registerWebGpuKernels } from '../../src/lib/engine/kernels';
+import { accelerateWebGpu } from '../../src/lib/engine/kernels';
 import { checkWebGpuKernels } from '../../src/lib/engine/kernels/check';
 
 async function main(): Promise<number> {
@@ -17,7 +17,7 @@ async function main(): Promise<number> {
     console.log(JSON.stringify({ skipped: gpu.notice }));
     return 2;
   }
-  const kernels = registerWebGpuKernels();
+  const kernels = accelerateWebGpu();
   const results = await checkWebGpuKernels(tf);
   for (const r of results) console.log(JSON.stringify({ ...r, adapter: gpu.adapter?.description }));
   const failed = results.filter((r) => !r.ok).length;

@@ -14,6 +14,7 @@ import {
   type TF,
   type TrainedModel,
 } from '../../lib/harness/contract';
+import { adam } from '../../lib/engine/optimizer';
 import { fitModel, predictBatched } from '../../lib/engine/train';
 import type { DataPreview } from '../../lib/harness/preview';
 import { argmaxRows, classificationReport, crossEntropy, throughput } from '../../lib/harness/metrics';
@@ -53,7 +54,7 @@ function buildModel(tf: TF, learningRate: number): tfType.LayersModel {
       tf.layers.dense({ units: N_CLASSES, activation: 'softmax' }),
     ],
   });
-  model.compile({ optimizer: tf.train.adam(learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  model.compile({ optimizer: adam(tf, learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   return model;
 }
 

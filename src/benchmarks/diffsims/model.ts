@@ -8,6 +8,7 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { TF } from '../../lib/harness/contract';
+import { adam } from '../../lib/engine/optimizer';
 import { PROFILE_LENGTH } from './profile';
 
 export interface ModelOptions {
@@ -43,7 +44,7 @@ export function buildModel(tf: TF, opts: ModelOptions): tfType.Sequential {
   model.add(tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: init() }));
   model.add(tf.layers.dense({ units: opts.nPhases, activation: 'softmax', kernelInitializer: init() }));
   model.compile({
-    optimizer: tf.train.adam(opts.learningRate),
+    optimizer: adam(tf, opts.learningRate),
     loss: 'categoricalCrossentropy',
     metrics: ['accuracy'],
   });

@@ -14,6 +14,7 @@ import {
   type RunContext,
   type TrainedModel,
 } from '../../lib/harness/contract';
+import { adam } from '../../lib/engine/optimizer';
 import { fitModel, predictBatched } from '../../lib/engine/train';
 import { calibrateBaselines, runBaseline, type BaselineCalibration, type BaselineMethod } from './baselines';
 import { generateMicrographs, micrographSeed, simulateMicrograph, type GeneratorOptions, type Split } from './generator';
@@ -438,7 +439,7 @@ export const emDenoise = defineBenchmark({
 
     log.begin('Creating the model');
     const model = buildEmDenoiseNet(tf, { size, seed: ctx.seed });
-    model.compile({ optimizer: tf.train.adam(p.lr), loss: 'meanSquaredError' });
+    model.compile({ optimizer: adam(tf, p.lr), loss: 'meanSquaredError' });
     const trainableParams = countTrainableParams(model);
     log.message(`EMDenoiseNet for ${size}×${size} images: ${trainableParams} trainable parameters`);
     log.end('Creating the model');

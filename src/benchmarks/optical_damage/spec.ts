@@ -18,6 +18,7 @@ import {
   type RunContext,
   type TrainedModel,
 } from '../../lib/harness/contract';
+import { adam } from '../../lib/engine/optimizer';
 import { fitModel, predictBatched } from '../../lib/engine/train';
 import { Rng } from '../../lib/engine/random';
 import type { DataPreview, PreviewImage } from '../../lib/harness/preview';
@@ -367,7 +368,7 @@ async function training(ctx: RunContext, p: OpticalDamageParams) {
   const xTrain = toTensor(tf, train, inputSize);
   const xValidation = toTensor(tf, validation, inputSize);
   try {
-    model.compile({ optimizer: tf.train.adam(p.lr), loss: 'meanSquaredError', metrics: ['mae', 'mse'] });
+    model.compile({ optimizer: adam(tf, p.lr), loss: 'meanSquaredError', metrics: ['mae', 'mse'] });
     log.begin('Fitting model parameters');
     ctx.event('start training');
     const start = performance.now();

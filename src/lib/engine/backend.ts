@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { registerWebGpuKernels } from './kernels';
+import { accelerateWebGpu } from './kernels';
 import { useFastCpuKernels } from './kernels/cpu-fast';
 
 export const BACKEND_ORDER = ['webgpu', 'webgl', 'cpu'] as const;
@@ -80,7 +80,7 @@ export async function initBackend(requested?: string, userAgent = ''): Promise<B
     if (name === 'webgpu' && !hasWebGpu) continue;
     if (await trySetBackend(name)) {
       await tf.ready();
-      if (name === 'webgpu') registerWebGpuKernels();
+      if (name === 'webgpu') accelerateWebGpu();
       if (name === 'cpu') useFastCpuKernels(tf);
       const info: BackendInfo = { backend: name, notices };
       if (name === 'webgpu') {

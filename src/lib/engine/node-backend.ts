@@ -11,7 +11,7 @@
  *   LD_LIBRARY_PATH=/usr/lib/chromium VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerWebGpuKernels } from './kernels';
+import { accelerateWebGpu } from './kernels';
 import { useFastCpuKernels } from './kernels/cpu-fast';
 import type { TF } from '../harness/contract';
 
@@ -114,7 +114,7 @@ export async function initNodeTf(requested: NodeBackendName): Promise<NodeTf> {
       try {
         if (await tf.setBackend('webgpu')) {
           await tf.ready();
-          registerWebGpuKernels();
+          accelerateWebGpu();
           const { maxBufferSize, maxStorageBufferBindingSize } = state.info;
           return {
             tf,

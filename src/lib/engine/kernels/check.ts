@@ -4,6 +4,7 @@
  * (Node with Dawn, the browser's compute worker); switches to cpu for each reference and back.
  */
 import type * as tfType from '@tensorflow/tfjs';
+import { adam } from '../optimizer';
 
 type TF = typeof tfType;
 
@@ -25,6 +26,12 @@ const FILTER_CASES: FilterCase[] = [
   { name: 'conv1d k6 valid 64->64', x: [4, 1, 33, 64], filter: [1, 6, 64, 64], strides: [1, 1], pad: 'valid' },
   { name: '3x3 same stride 2 5->7', x: [2, 10, 12, 5], filter: [3, 3, 5, 7], strides: [2, 2], pad: 'same' },
   { name: '1x1 valid 64->1', x: [2, 20, 20, 64], filter: [1, 1, 64, 1], strides: [1, 1], pad: 'valid' },
+  // Several filter-row and channel tiles, each with a remainder (K = 360, C = 48).
+  { name: '3x3 same 40->48 tiled', x: [2, 20, 20, 40], filter: [3, 3, 40, 48], strides: [1, 1], pad: 'same' },
+  // Two 64-channel tiles, the second partial (C = 100).
+  { name: '3x3 same 16->100 two channel tiles', x: [2, 12, 12, 16], filter: [3, 3, 16, 100], strides: [1, 1], pad: 'same' },
+  // Many chunks of positions (16384 positions, C = 12 in a tile of 16).
+  { name: '3x3 same 8->12 many chunks', x: [4, 64, 64, 8], filter: [3, 3, 8, 12], strides: [1, 1], pad: 'same' },
 ];
 
 function randomArray(n: number): Float32Array {
@@ -60,6 +67,93 @@ export interface KernelCheck {
   ok: boolean;
 }
 
+interface ReduceCase {
+  name: string;
+  shape: number[];
+  axis: number[];
+  keepDims: boolean;
+}
+
+/** BatchNorm statistics, bias gradients, a loss mean, several column tiles, and an inner axis (tfjs' kernel). */
+const REDUCE_CASES: ReduceCase[] = [
+  { name: 'NHW of [8,128,128,8] keepDims', shape: [8, 128, 128, 8], axis: [0, 1, 2], keepDims: true },
+  { name: 'rows of [64,128]', shape: [64, 128], axis: [0], keepDims: false },
+  { name: 'leading 2 of [7,9,5]', shape: [7, 9, 5], axis: [1, 0], keepDims: false },
+  { name: 'all of [1000]', shape: [1000], axis: [0], keepDims: false },
+  { name: 'NH of [3,100,70] (2 column tiles)', shape: [3, 100, 70], axis: [0, 1], keepDims: false },
+  { name: 'inner axis of [10,20] (tfjs kernel)', shape: [10, 20], axis: [1], keepDims: false },
+];
+
+async function runReduce(tf: TF, kernel: string, c: ReduceCase, data: Float32Array): Promise<Float32Array> {
+  const x = tf.tensor(data, c.shape);
+  const out = tf.engine().runKernel(kernel, { x }, { axis: c.axis, keepDims: c.keepDims }) as tfType.Tensor;
+  const values = (await out.data()) as Float32Array;
+  tf.dispose([x, out]);
+  return values;
+}
+
+async function checkReductions(tf: TF): Promise<KernelCheck[]> {
+  const results: KernelCheck[] = [];
+  for (const kernel of [tf.Sum, tf.Mean]) {
+    for (const c of REDUCE_CASES) {
+      // Offset so sums do not cancel to ~0 (the relative error would then measure rounding alone).
+      const data = randomArray(c.shape.reduce((a, b) => a * b, 1)).map((v) => v + 0.5);
+      await tf.setBackend('cpu');
+      const want = await runReduce(tf, kernel, c, data);
+      await tf.setBackend('webgpu');
+      const got = await runReduce(tf, kernel, c, data);
+      const relError = got.length === want.length ? relativeError(got, want) : Number.POSITIVE_INFINITY;
+      results.push({ kernel, case: c.name, relError, ok: relError <= MAX_REL_ERROR });
+    }
+  }
+  return results;
+}
+
+/** Shapes of variables: a conv filter, an odd-length bias, one not a multiple of the workgroup. */
+const ADAM_SHAPES: number[][] = [[3, 3, 8, 16], [7], [1000]];
+const ADAM_STEPS = 3;
+
+/**
+ * Trains one variable for ADAM_STEPS steps on fixed gradients with `optimizer` and returns what
+ * the steps changed (θ − θ₀) and the final moments, so that the update itself is compared, not the
+ * (much larger) variable it is added to.
+ */
+async function runAdam(tf: TF, optimizer: tfType.Optimizer, initial: Float32Array, gradients: Float32Array[], shape: number[]) {
+  const name = `adam_check_${Math.random().toString(36).slice(2)}`;
+  const variable = tf.variable(tf.tensor(initial, shape), true, name);
+  for (const g of gradients) {
+    const gradient = tf.tensor(g, shape);
+    optimizer.applyGradients({ [name]: gradient });
+    gradient.dispose();
+  }
+  const theta = (await variable.data()) as Float32Array;
+  const delta = theta.map((t, i) => t - initial[i]);
+  const weights = await optimizer.getWeights();
+  const m = (await weights[1].tensor.data()) as Float32Array;
+  const v = (await weights[2].tensor.data()) as Float32Array;
+  optimizer.dispose();
+  variable.dispose();
+  return { delta, m, v };
+}
+
+async function checkAdam(tf: TF): Promise<KernelCheck[]> {
+  const results: KernelCheck[] = [];
+  for (const shape of ADAM_SHAPES) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const initial = randomArray(size);
+    const gradients = Array.from({ length: ADAM_STEPS }, () => randomArray(size));
+    await tf.setBackend('cpu');
+    const want = await runAdam(tf, tf.train.adam(0.05), initial, gradients, shape);
+    await tf.setBackend('webgpu');
+    const got = await runAdam(tf, adam(tf, 0.05), initial, gradients, shape);
+    for (const part of ['delta', 'm', 'v'] as const) {
+      const relError = relativeError(got[part], want[part]);
+      results.push({ kernel: 'SciMLAdamUpdate', case: `[${shape}] ${part} after ${ADAM_STEPS} steps`, relError, ok: relError <= MAX_REL_ERROR });
+    }
+  }
+  return results;
+}
+
 export async function checkWebGpuKernels(tf: TF): Promise<KernelCheck[]> {
   if (tf.getBackend() !== 'webgpu') throw new Error('the kernel check needs the webgpu backend');
   const results: KernelCheck[] = [];
@@ -76,6 +170,8 @@ export async function checkWebGpuKernels(tf: TF): Promise<KernelCheck[]> {
       const relError = got.length === want.length ? relativeError(got, want) : Number.POSITIVE_INFINITY;
       results.push({ kernel: tf.Conv2DBackpropFilter, case: c.name, relError, ok: relError <= MAX_REL_ERROR });
     }
+    results.push(...(await checkReductions(tf)));
+    results.push(...(await checkAdam(tf)));
   } finally {
     if (tf.getBackend() !== 'webgpu') await tf.setBackend('webgpu');
   }

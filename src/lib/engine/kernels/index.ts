@@ -1,24 +1,46 @@
 /**
- * This project's WGSL kernels for tfjs' webgpu backend. Each replaces tfjs' kernel of the same
- * name for 'webgpu' only (unregister, then tf.registerKernel), so models keep the tfjs API and
- * other backends are untouched. Correctness against the cpu backend: bench/gpu/kernel-check.ts,
- * run by tests/kernels.test.ts.
+ * What this project adds to tfjs' webgpu backend, for the app's worker, the CLI and the benchmarks
+ * alike (models keep the tfjs API; other backends are untouched):
+ *  - WGSL kernels that replace tfjs' kernels of the same name for 'webgpu' (unregister, then
+ *    tf.registerKernel), keeping tfjs' own for the cases they leave to it;
+ *  - the fused Adam update ('SciMLAdamUpdate', used by ../optimizer.ts);
+ *  - Sum and Mean gradients that broadcast on the device (./gradients);
+ *  - uploads through GPUQueue.writeBuffer (./upload) and a larger submit batch.
+ * Correctness against the cpu backend: bench/gpu/kernel-check.ts, run by tests/kernels.test.ts and
+ * the browser e2e suite; the gain of each part: BENCHMARKS.md.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { adamUpdateConfig } from './adam';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { registerBroadcastGradients } from './gradients';
+import { meanConfig, sumConfig } from './reduce';
+import { uploadThroughWriteBuffer } from './upload';
 
 /** Builders of the replacements; each gets tfjs' original kernel (for cases it leaves to it). */
-const replacements: ((original?: tf.KernelConfig) => tf.KernelConfig)[] = [conv2DBackpropFilterConfig];
+const replacements: ((original?: tf.KernelConfig) => tf.KernelConfig)[] = [conv2DBackpropFilterConfig, sumConfig, meanConfig];
+/** Kernels tfjs does not have (used by this project's code where the backend has them). */
+const additions: tf.KernelConfig[] = [adamUpdateConfig];
+
+/**
+ * Programs recorded before tfjs submits them (tfjs' default: 15). A queue submit costs 1.7 ms of
+ * host time under Dawn on an H100 VM; 64 took an EMDenoiseNet step from 319 to 249 ms, 256 gave no
+ * more (BENCHMARKS.md). tfjs returns buffers to its pool only at a submit, so larger batches hold
+ * more memory between submits.
+ */
+export const SUBMIT_BATCH = 64;
+
+export interface WebGpuOptions {
+  /** This project's Sum/Mean gradients (false: tfjs-core's, which upload a host-filled ones tensor). */
+  gradients?: boolean;
+  /** Uploads through writeBuffer (false: tfjs' staging buffer per upload). */
+  writeBufferUploads?: boolean;
+}
 
 let installed: string[] | undefined;
 
-/**
- * Replaces tfjs' webgpu kernels by ours (once), and tfjs-core's Sum and Mean gradients by ones that
- * broadcast on the device (./gradients; `gradients: false` keeps tfjs' own, for benchmarks). Call
- * after the webgpu backend is registered.
- */
-export function registerWebGpuKernels({ gradients = true }: { gradients?: boolean } = {}): string[] {
+/** Installs the above on the current webgpu backend; returns the kernel names registered. */
+export function accelerateWebGpu({ gradients = true, writeBufferUploads = true }: WebGpuOptions = {}): string[] {
   if (gradients) registerBroadcastGradients();
   installed ??= replacements.map((build) => {
     const mine = build();
@@ -27,5 +49,15 @@ export function registerWebGpuKernels({ gradients = true }: { gradients?: boolea
     tf.registerKernel(build(original));
     return mine.kernelName;
   });
+  for (const config of additions) {
+    if (!installed.includes(config.kernelName)) {
+      tf.registerKernel(config);
+      installed.push(config.kernelName);
+    }
+  }
+  if (tf.getBackend() === 'webgpu') {
+    if (writeBufferUploads) uploadThroughWriteBuffer(tf.backend() as WebGPUBackend);
+    tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', SUBMIT_BATCH);
+  }
   return installed;
 }
