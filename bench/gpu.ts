@@ -313,7 +313,8 @@ async function main(): Promise<void> {
       }
     }
     if (wanted(inferName)) {
-      const t = await timeCalls(() => model.predict(x) as tf.Tensor, opts.maxReps);
+      // One batch of c.batch (predict would otherwise split it into batches of 32 and concatenate).
+      const t = await timeCalls(() => model.predict(x, { batchSize: c.batch }) as tf.Tensor, opts.maxReps);
       rows.push({ work: inferName, items_per_s: (c.batch * 1000) / t.ms, ...t });
       console.log(`${inferName}: ${t.ms.toFixed(2)} ms (${t.reps} reps)`);
     }

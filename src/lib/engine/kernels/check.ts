@@ -50,6 +50,17 @@ async function runFilter(tf: TF, c: FilterCase, xData: Float32Array, dyData: Flo
   return data;
 }
 
+/** dx of the same convolution (the transposed convolution of the autoencoder's decoder). */
+async function runInput(tf: TF, c: FilterCase, filterData: Float32Array, dyData: Float32Array, dyShape: number[]): Promise<Float32Array> {
+  const filter = tf.tensor4d(filterData, c.filter);
+  const dy = tf.tensor(dyData, dyShape);
+  const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: c.x };
+  const out = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter }, attrs as unknown as tfType.NamedAttrMap) as tfType.Tensor;
+  const data = (await out.data()) as Float32Array;
+  tf.dispose([filter, dy, out]);
+  return data;
+}
+
 export function relativeError(got: Float32Array, want: Float32Array): number {
   let diff = 0;
   let norm = 0;
@@ -169,6 +180,15 @@ export async function checkWebGpuKernels(tf: TF): Promise<KernelCheck[]> {
       const got = await runFilter(tf, c, xData, dyData, dyShape);
       const relError = got.length === want.length ? relativeError(got, want) : Number.POSITIVE_INFINITY;
       results.push({ kernel: tf.Conv2DBackpropFilter, case: c.name, relError, ok: relError <= MAX_REL_ERROR });
+
+      // tfjs' matrix-product Conv2DBackpropInput, which ./index.ts selects instead of its naive one.
+      const filterData = randomArray(c.filter.reduce((a, b) => a * b, 1));
+      await tf.setBackend('cpu');
+      const wantDx = await runInput(tf, c, filterData, dyData, dyShape);
+      await tf.setBackend('webgpu');
+      const gotDx = await runInput(tf, c, filterData, dyData, dyShape);
+      const dxError = gotDx.length === wantDx.length ? relativeError(gotDx, wantDx) : Number.POSITIVE_INFINITY;
+      results.push({ kernel: tf.Conv2DBackpropInput, case: c.name, relError: dxError, ok: dxError <= MAX_REL_ERROR });
     }
     results.push(...(await checkReductions(tf)));
     results.push(...(await checkAdam(tf)));
