@@ -5,6 +5,7 @@ import { BUILTIN_CIFS, DEFAULT_PHASES } from '../src/benchmarks/diffsims/phases'
 import { Q_FIRST, Q_LAST, discSquareArea, fullQAxis, interpolateLinear, profileQAxis } from '../src/benchmarks/diffsims/profile';
 import {
   DEFAULT_SIMULATION,
+  SWEEP_AUGMENTATIONS,
   besselI0Scaled,
   erf,
   preparationGMax,
@@ -71,15 +72,30 @@ describe('diffsims profile axis', () => {
 });
 
 describe('diffsims simulator', () => {
-  it('gives 147-point min–max normalised profiles with contiguous label blocks', () => {
+  it('gives 147-point profiles divided by their maximum, with contiguous label blocks', () => {
     const { profiles, labels } = simulateProfiles(phases, params, 3, 0, 18);
     expect(profiles).toHaveLength(18 * 147);
     expect(Array.from(labels)).toEqual([0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2]);
     for (let n = 0; n < 18; n++) {
       const row = profiles.subarray(n * 147, (n + 1) * 147);
-      expect(Math.min(...row)).toBe(0);
+      expect(Math.min(...row)).toBeGreaterThanOrEqual(0);
+      expect(Math.min(...row)).toBeLessThan(0.2); // the floor of weak reflections
       expect(Math.max(...row)).toBeCloseTo(1, 6);
       expect(row.every((v) => Number.isFinite(v))).toBe(true);
+    }
+  });
+
+  it('min–max normalises instead with profileNormalization "minmax"', () => {
+    const minmax: SimulationParams = { ...params, profileNormalization: 'minmax' };
+    const { profiles } = simulateProfiles(phases, minmax, 3, 0, 18);
+    const byMax = simulateProfiles(phases, params, 3, 0, 18).profiles;
+    for (let n = 0; n < 18; n++) {
+      const row = profiles.subarray(n * 147, (n + 1) * 147);
+      const ref = byMax.subarray(n * 147, (n + 1) * 147);
+      expect(Math.min(...row)).toBe(0);
+      expect(Math.max(...row)).toBeCloseTo(1, 6);
+      const lo = Math.min(...ref);
+      for (let k = 0; k < 147; k++) expect(row[k]).toBeCloseTo((ref[k] - lo) / (1 - lo), 4);
     }
   });
 
@@ -130,14 +146,31 @@ describe('diffsims simulator', () => {
     expect(fastNoise / renderedNoise).toBeLessThan(2);
   });
 
-  it('draws the reference augmentations per pattern', () => {
+  it('defaults to the data behind the reference accuracy: σ 3–9 px, no spot removal, noise, background or lattice scaling', () => {
+    expect(DEFAULT_SIMULATION.gMax).toBeCloseTo(0.00588 * 257, 12);
     const draws = Array.from({ length: 18 }, (_, i) => simulateProfile(phases, params, 21, i));
     for (const d of draws) {
       expect(params.precessionAnglesDeg).toContain(d.precessionDeg);
+      expect(d.sigmaPx).toBeGreaterThanOrEqual(3);
+      expect(d.sigmaPx).toBeLessThanOrEqual(9);
+      expect(d.removedSpots).toBe(0);
+      expect(d.spike).toBe(0);
+      expect(d.backgroundAmplitude).toBe(0);
+      expect(d.latticeScale).toBe(1);
+      expect(Math.abs(d.calibrationFactor - 1)).toBeLessThanOrEqual(0.05);
+    }
+  });
+
+  it('draws the later sweep augmentations per pattern when asked', () => {
+    const sweep: SimulationParams = { ...params, ...SWEEP_AUGMENTATIONS };
+    const sweepPhases = DEFAULT_PHASES.map((n) => preparePhase(parseCif(BUILTIN_CIFS[n], n), preparationGMax(sweep)));
+    const draws = Array.from({ length: 18 }, (_, i) => simulateProfile(sweepPhases, sweep, 21, i));
+    for (const d of draws) {
       expect(d.sigmaPx).toBeGreaterThanOrEqual(1);
       expect(d.sigmaPx).toBeLessThanOrEqual(10);
       expect(d.removedSpots).toBeLessThanOrEqual(20);
-      expect(Math.abs(d.calibrationFactor - 1)).toBeLessThanOrEqual(0.05);
+      expect(sweep.spikeChoices).toContain(d.spike);
+      expect(sweep.backgroundAmplitudes).toContain(d.backgroundAmplitude);
       if (d.label < 2) {
         expect(d.latticeScale).toBeGreaterThanOrEqual(0.8);
         expect(d.latticeScale).toBeLessThanOrEqual(1.1);
@@ -145,6 +178,8 @@ describe('diffsims simulator', () => {
         expect(d.latticeScale).toBe(1); // PbI2 is not scaled
       }
     }
+    expect(draws.some((d) => d.removedSpots > 0)).toBe(true);
+    expect(draws.some((d) => d.latticeScale !== 1)).toBe(true);
   });
 
   it('provides writer-ready arrays with the reference simulation keys', () => {

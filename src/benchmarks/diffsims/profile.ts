@@ -48,6 +48,21 @@ export function minMaxNormalize(values: Float32Array | Float64Array, offset = 0,
 }
 
 /**
+ * Divides `values[offset .. offset+length)` in place by its maximum, as the reference does
+ * (`data / data.max(-1)`, NaN → 0): the profile keeps its floor. A segment whose maximum is not
+ * positive and finite becomes all zeros.
+ */
+export function maxNormalize(values: Float32Array | Float64Array, offset = 0, length = values.length - offset): void {
+  let hi = -Infinity;
+  for (let i = offset; i < offset + length; i++) if (values[i] > hi) hi = values[i];
+  const ok = hi > 0 && Number.isFinite(hi);
+  for (let i = offset; i < offset + length; i++) {
+    const v = ok ? values[i] / hi : 0;
+    values[i] = Number.isFinite(v) ? v : 0;
+  }
+}
+
+/**
  * Linear interpolation of (xs, ys) at the points xq, extrapolating linearly past both ends
  * (scipy interp1d(fill_value='extrapolate'), as the reference's experimental preprocessing).
  * xs must be strictly increasing.

@@ -1,24 +1,53 @@
 /**
  * Seeded kinematic electron-diffraction simulator producing the 147-point radial profiles of
- * ml_difsims (§2.2 of the reference notes), one profile per random crystal orientation.
+ * ml_difsims (§2 of the reference notes), one profile per random crystal orientation.
  *
- * Per pattern (each draw is a parameter with the reference default):
- *  1. uniform random rotation (Shoemake quaternion); isotropic lattice scale U(0.8, 1.1) for the
- *     first two phases; calibration jitter cal·(1 + U(−5, 5)/100); precession angle φ from
- *     {0.02, 0.2, 0.4, 0.6, 1, 2, 5, 10}°; Gaussian spot blur σ ∈ {1..10} px.
- *  2. every reflection with |g| ≤ 1.6 Å⁻¹ (after scaling), excitation error (diffsims convention)
+ * The defaults follow the simulated data behind the reference's reported accuracy (0.969 held
+ * out after 2 epochs on 90,000 profiles). Sources (jordiferrero/diffsims_xl): the training
+ * notebook ml_difsims/cnn_models/20220405_MODEL_TRAINING_TEMPLATE_folder/2_train_CNN_template.ipynb
+ * prints its data file, 1D_simulated_data_cal0p00588_cropK_randrelrod0p02-0p2-0p4-0p6-1-2-5-10_
+ * randsigma2d3-4-5-6-7-8-9_3classes_orix30000neuler_cubo.npz, and 90,000 = 3 × 30,000 profiles:
+ *  - σ ∈ {3..9} px (the file name; simulator_diffsims.py at e0b4b46: np.arange(3, 10));
+ *  - one profile per orientation, so no shot/salt noise and no 1-D background: that era's
+ *    simulator_diffsims.py stacks one copy per (snr, spike) and per (A, τ), and defaults to
+ *    add_noise False, add_background_to 'none';
+ *  - no peak removal: the name has no peakremoval field (the stored simulators, e0b4b46 and
+ *    8c5fa06 of simulator_diffsims.py and the Dagster ops, all write one) and e0b4b46 defaults
+ *    remove_peaks_from_diffraction_library False;
+ *  - no lattice scaling: no stored version of the simulator scales the CIF (only the unfinished
+ *    scale_lattice in ml_difsims/tests/test_cif_file_modification.ipynb); "scaled" names the
+ *    fixed CIF, a = 8.91 Å.
+ * The later sweep's augmentations (param_space_yaml.yml, §2.2 of the notes: peak removal, shot +
+ * salt noise, background, σ 1–10, lattice scale 0.8–1.1) remain parameters: SWEEP_AUGMENTATIONS.
+ *
+ * Per pattern (each draw is a parameter):
+ *  1. uniform random rotation (Shoemake quaternion; the reference's 3° fundamental-zone lists give
+ *     the same radial profiles); isotropic lattice scale U(min, max) for the first
+ *     `scaledPhaseCount` phases (default 1); calibration jitter cal·(1 + U(−5, 5)/100)
+ *     (calibration_modify_percent 5, applied there as a ±5 % shift of the k-crop window: the same
+ *     stretch of q); precession angle φ from {0.02, 0.2, 0.4, 0.6, 1, 2, 5, 10}° (the third
+ *     positional argument of DiffractionGenerator, "relrod_length" in diffsims_xl, is
+ *     precession_angle in diffsims 0.4); Gaussian spot blur σ px.
+ *  2. every reflection with |g| ≤ g_max = 0.00588 · (515 // 2) = 1.511 Å⁻¹ (after scaling;
+ *     simulation_utils.get_reciprocal_radius), excitation error (diffsims convention)
  *        s_g = z_sphere − g_z,   z_sphere = 1/λ − √(1/λ² − r²),   r = |g_xy|
  *     and intensity I_g = |F_g|² · shape(s_g). For φ > 0 the shape is the approximate-precession
  *     Lorentzian of Palatinus et al. (2019, Acta Cryst. B75, 512) Eq. (10), σ_e = π / s_max:
  *        u = σ_e²(r²φ² − s²) + 1,  z = √(u² + 4σ_e² s²),  shape = (σ_e/π) √(2(u + z)/z²)
- *     applied to all reflections; for φ = 0 it is the Lorentzian 1/(1 + σ_e² s²) on |s| < s_max.
- *  3. n ∈ {0..20} random spots of the 20 brightest removed.
+ *     applied to ALL reflections in the sphere, as diffsims 0.4.2 does (calculate_ed_data after
+ *     pyxem/diffsims#161; 0.4.2 was current until 0.5.0 of 2022-06-10, after the notebook). The
+ *     pre-filter to reflections that the precessing Ewald sphere crosses within s_max came with
+ *     #166 in 0.5.0 and is not applied. For φ = 0: the Lorentzian 1/(1 + σ_e² s²) on |s| < s_max.
+ *  3. n ∈ {0..peakRemovalMax} random spots of the 20 brightest removed (default: none).
  *  4. spots (r_px = r / (cal·jitter)) blurred by a Gaussian of σ px, image normalised to max 1;
- *     with a spike value v ≠ 0 (from {0,0,0,0,0.1,0.25,0.5,0.75}): im += Poisson(im), im /= max,
- *     each pixel set to v with probability (1 − p)/2, p from {0.9, 0.99, 0.999, 0.9999}.
- *  5. azimuthal mean into 256 bins q_i = i·0.0082905 Å⁻¹ with the nominal calibration; min–max
- *     normalise; add A·exp(−τ q) (A from {0,0,0,0,0.1,1,5,10}, τ from {0.1,…,2.5}); crop bins
- *     13..159 (147 points); min–max normalise.
+ *     with a spike value v ≠ 0: im += Poisson(im), im /= max, each pixel set to v with
+ *     probability (1 − p)/2 (noise_utils.add_noise_to_simulation; default clean, v = 0).
+ *  5. azimuthal mean into 256 bins q_i = i·0.0082905 Å⁻¹ with the nominal calibration; divide by
+ *     the maximum (data / data.max(), NaN → 0, in simulator_diffsims.py and
+ *     simulator_diffsims_dagster_ops.post_processing_1d: not min–max, so the profile keeps its
+ *     floor of weak reflections, 1–5 % of the maximum); add A·exp(−τ q) (default A = 0); crop
+ *     bins 13..159 (147 points); divide by the maximum again. `profileNormalization: 'minmax'`
+ *     gives the min–max variant.
  *
  * The fast path (default) never renders the 512² image. The azimuthal mean of a 2-D Gaussian
  * spot of total intensity I at radius r₀ is exactly
@@ -43,6 +72,7 @@ import {
   Q_STEP,
   RADIAL_BINS,
   discSquareArea,
+  maxNormalize,
   minMaxNormalize,
 } from './profile';
 
@@ -79,31 +109,54 @@ export interface SimulationParams {
   /** Background A·exp(−τq) amplitudes and decay constants (Å). */
   backgroundAmplitudes: number[];
   backgroundTaus: number[];
+  /** Per-profile normalisation before and after the crop: divide by the maximum, or min–max. */
+  profileNormalization: ProfileNormalization;
   /** Render the full 2-D pattern (slow reference path) instead of the analytic radial kernel. */
   render2d: boolean;
 }
 
+export type ProfileNormalization = 'max' | 'minmax';
+
+/** Reference g_max: calibration × (detector_size // 2) = 0.00588 × 257 Å⁻¹. */
+export const REFERENCE_G_MAX = CALIBRATION * Math.floor(515 / 2);
+
+/** Defaults: the simulation behind the reference's 0.969 (see the header for the sources). */
 export const DEFAULT_SIMULATION: Readonly<SimulationParams> = Object.freeze({
   nPerPhase: 1000,
   beamEnergyKeV: 200,
-  gMax: 1.6,
+  gMax: REFERENCE_G_MAX,
   maxExcitationError: 0.01,
   precessionAnglesDeg: [0.02, 0.2, 0.4, 0.6, 1, 2, 5, 10],
   calibration: CALIBRATION,
   detectorSize: 512,
+  sigmaPxMin: 3,
+  sigmaPxMax: 9,
+  peakRemovalMax: 0,
+  peakRemovalPool: 20,
+  snrChoices: [0.9, 0.99, 0.999, 0.9999],
+  spikeChoices: [0],
+  calibrationJitterPercent: 5,
+  latticeScaleMin: 1,
+  latticeScaleMax: 1,
+  scaledPhaseCount: 2,
+  backgroundAmplitudes: [0],
+  backgroundTaus: [0.1, 0.5, 1.0, 1.5, 2.0, 2.5],
+  profileNormalization: 'max',
+  render2d: false,
+});
+
+/**
+ * The augmentations of the later simulation sweep (param_space_yaml.yml as summarised in §2.2 of
+ * the reference notes), for training on harder, more varied profiles: spread over the defaults.
+ */
+export const SWEEP_AUGMENTATIONS: Readonly<Partial<SimulationParams>> = Object.freeze({
   sigmaPxMin: 1,
   sigmaPxMax: 10,
   peakRemovalMax: 20,
-  peakRemovalPool: 20,
-  snrChoices: [0.9, 0.99, 0.999, 0.9999],
   spikeChoices: [0, 0, 0, 0, 0.1, 0.25, 0.5, 0.75],
-  calibrationJitterPercent: 5,
   latticeScaleMin: 0.8,
   latticeScaleMax: 1.1,
-  scaledPhaseCount: 2,
   backgroundAmplitudes: [0, 0, 0, 0, 0.1, 1, 5, 10],
-  backgroundTaus: [0.1, 0.5, 1.0, 1.5, 2.0, 2.5],
-  render2d: false,
 });
 
 /** The random choices made for one pattern (shown in previews and kept for checking). */
@@ -124,7 +177,7 @@ export interface PatternDraws {
 }
 
 export interface SimulatedProfiles {
-  /** (count, 147) min–max normalised profiles. */
+  /** (count, 147) normalised profiles (max 1). */
   profiles: Float32Array;
   /** (count,) phase labels. */
   labels: Int32Array;
@@ -174,7 +227,7 @@ export function simulateProfile(
   const spots = computeSpots(phases[label], params, draws);
   removeBrightestSpots(spots, params.peakRemovalPool, draws.removedSpots, rng.fork(1));
   const radial = params.render2d ? integrateRendered(spots, params, draws, rng.fork(2)) : integrateAnalytic(spots, params, draws, rng.fork(2));
-  finishProfile(radial, draws, out);
+  finishProfile(radial, draws, params.profileNormalization, out);
   return draws;
 }
 
@@ -565,12 +618,13 @@ function gaussianBlur(image: Float64Array, size: number, sigma: number): Float64
 
 // ---------------------------------------------------------------------------------------------
 
-/** Min–max normalise the 256 bins, add the background, crop to 147, min–max normalise again. */
-function finishProfile(radial: Float64Array, d: PatternDraws, out: Float32Array): void {
-  minMaxNormalize(radial);
+/** Normalise the 256 bins, add the background, crop to 147, normalise again (max or min–max). */
+function finishProfile(radial: Float64Array, d: PatternDraws, normalization: ProfileNormalization, out: Float32Array): void {
+  const normalize = normalization === 'max' ? maxNormalize : minMaxNormalize;
+  normalize(radial);
   if (d.backgroundAmplitude !== 0) {
     for (let i = 0; i < radial.length; i++) radial[i] += d.backgroundAmplitude * Math.exp(-d.backgroundTau * i * Q_STEP);
   }
   for (let i = 0; i < PROFILE_LENGTH; i++) out[i] = radial[CROP_START + i];
-  minMaxNormalize(out);
+  normalize(out);
 }

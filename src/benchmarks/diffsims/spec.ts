@@ -67,23 +67,31 @@ const params = {
   lr: { group: 'train', kind: 'number', default: 1e-3, min: 1e-6, max: 1, help: 'Adam learning rate', modes: ['training'] },
   holdout: { group: 'train', kind: 'number', default: 0.25, min: 0.05, max: 0.9, help: 'Fraction of simulated profiles held out for testing', modes: ['training'] },
 
-  // Simulation (reference defaults, §2.2)
+  // Simulation: defaults = the data behind the reference's 0.969 (simulate.ts header); the later
+  // sweep's augmentations (SWEEP_AUGMENTATIONS) are given in the help texts.
   beam_energy_kev: { group: 'data', kind: 'number', default: D.beamEnergyKeV, min: 10, max: 1000, help: 'Beam energy, keV' },
   g_max: { group: 'data', kind: 'number', default: D.gMax, min: 0.5, max: 3, help: 'Largest reciprocal-lattice vector simulated, Å⁻¹ (1/d)' },
   max_excitation_error: { group: 'data', kind: 'number', default: D.maxExcitationError, min: 1e-4, max: 0.5, help: 'Excitation-error scale of the Lorentzian shape factor, Å⁻¹' },
   precession_angles_deg: { group: 'data', kind: 'string', default: list(D.precessionAnglesDeg), help: 'Precession angles drawn per pattern, degrees (reference "relrod_length")' },
   calibration: { group: 'data', kind: 'number', default: D.calibration, min: 1e-4, max: 0.1, help: 'Detector calibration, Å⁻¹ per pixel (512² pattern)' },
-  sigma_px_min: { group: 'data', kind: 'int', default: D.sigmaPxMin, min: 1, max: 50, help: 'Smallest Gaussian spot blur σ, pixels' },
-  sigma_px_max: { group: 'data', kind: 'int', default: D.sigmaPxMax, min: 1, max: 50, help: 'Largest Gaussian spot blur σ, pixels' },
-  peak_removal_max: { group: 'data', kind: 'int', default: D.peakRemovalMax, min: 0, max: 100, help: 'Up to this many of the 20 brightest spots removed per pattern' },
+  sigma_px_min: { group: 'data', kind: 'int', default: D.sigmaPxMin, min: 1, max: 50, help: 'Smallest Gaussian spot blur σ, pixels (later sweep: 1)' },
+  sigma_px_max: { group: 'data', kind: 'int', default: D.sigmaPxMax, min: 1, max: 50, help: 'Largest Gaussian spot blur σ, pixels (later sweep: 10)' },
+  peak_removal_max: { group: 'data', kind: 'int', default: D.peakRemovalMax, min: 0, max: 100, help: 'Up to this many of the 20 brightest spots removed per pattern (later sweep: 20)' },
   snr_choices: { group: 'data', kind: 'string', default: list(D.snrChoices), help: 'SNR p values; a pixel is salted with probability (1−p)/2' },
-  spike_choices: { group: 'data', kind: 'string', default: list(D.spikeChoices), help: 'Salt values v; 0 = clean pattern (no shot noise, no salt)' },
+  spike_choices: { group: 'data', kind: 'string', default: list(D.spikeChoices), help: 'Salt values v; 0 = clean pattern (no shot noise, no salt; later sweep: 0,0,0,0,0.1,0.25,0.5,0.75)' },
   calibration_jitter_percent: { group: 'data', kind: 'number', default: D.calibrationJitterPercent, min: 0, max: 50, help: 'Calibration jitter ±%, per pattern' },
-  lattice_scale_min: { group: 'data', kind: 'number', default: D.latticeScaleMin, min: 0.5, max: 2, help: 'Smallest isotropic lattice scale' },
-  lattice_scale_max: { group: 'data', kind: 'number', default: D.latticeScaleMax, min: 0.5, max: 2, help: 'Largest isotropic lattice scale' },
+  lattice_scale_min: { group: 'data', kind: 'number', default: D.latticeScaleMin, min: 0.5, max: 2, help: 'Smallest isotropic lattice scale (later sweep: 0.8)' },
+  lattice_scale_max: { group: 'data', kind: 'number', default: D.latticeScaleMax, min: 0.5, max: 2, help: 'Largest isotropic lattice scale (later sweep: 1.1)' },
   scaled_phase_count: { group: 'data', kind: 'int', default: D.scaledPhaseCount, min: 0, max: 100, help: 'Lattice scaling applies to the first N phases' },
-  background_amplitudes: { group: 'data', kind: 'string', default: list(D.backgroundAmplitudes), help: 'Background amplitudes A of A·exp(−τq); 0 = none' },
+  background_amplitudes: { group: 'data', kind: 'string', default: list(D.backgroundAmplitudes), help: 'Background amplitudes A of A·exp(−τq); 0 = none (later sweep: 0,0,0,0,0.1,1,5,10)' },
   background_taus: { group: 'data', kind: 'string', default: list(D.backgroundTaus), help: 'Background decay constants τ, Å' },
+  profile_normalization: {
+    group: 'data',
+    kind: 'enum',
+    default: D.profileNormalization,
+    options: ['max', 'minmax'],
+    help: 'Per-profile normalisation of the simulated profiles: divide by the maximum (reference) or min–max',
+  },
   render_2d: { group: 'data', kind: 'bool', default: false, help: 'Render each 512² pattern and integrate it (slow reference path)' },
 
   // Inference
@@ -135,6 +143,7 @@ export function simulationParamsFrom(p: Params, nPerPhase: number): SimulationPa
     scaledPhaseCount: p.scaled_phase_count,
     backgroundAmplitudes: numberList(p.background_amplitudes, 'background_amplitudes'),
     backgroundTaus: numberList(p.background_taus, 'background_taus'),
+    profileNormalization: p.profile_normalization === 'minmax' ? 'minmax' : 'max',
     render2d: p.render_2d,
   };
 }
@@ -213,7 +222,7 @@ async function cachedSimulation(
   seed: number,
   span: [number, number],
 ): Promise<{ profiles: Float32Array; labels: Int32Array; seconds: number; generated: boolean }> {
-  const key = `diffsims-sim-v1-${phases.length}x${sim.nPerPhase}-seed${seed}-${hash(JSON.stringify({ sources, sim }))}`;
+  const key = `diffsims-sim-v2-${phases.length}x${sim.nPerPhase}-seed${seed}-${hash(JSON.stringify({ sources, sim }))}`;
   let seconds = 0;
   let generated = false;
   const arrays = await ctx.datasets.getOrCreate(key, `${phases.length} phases × ${sim.nPerPhase} simulated radial profiles`, async () => {
@@ -257,8 +266,9 @@ function phaseArtifacts(phases: readonly PreparedPhase[], gMax: number): { phase
 }
 
 /**
- * Normalises (and, if the axis differs, interpolates) input profiles onto the model's axis,
- * as training profiles are min–max normalised per profile.
+ * Normalises (and, if the axis differs, interpolates) input profiles onto the model's axis.
+ * Min–max per profile: it removes the offsets and backgrounds of measured data, and the training
+ * profiles (divided by their maximum, as the reference's) have a floor of only 1–5 % of it.
  */
 export function prepareInputProfiles(
   x: ArrayLike<number>,
@@ -306,10 +316,11 @@ export const diffsims = defineBenchmark({
     'on simulated profiles** labels each position with its crystal phase, giving phase probability maps.',
     '',
     '**Simulation.** Kinematic electron diffraction at 200 keV from the phases\' CIFs (Lobato–Van Dyck scattering',
-    'factors), random orientations, approximate-precession Lorentzian shape factor, and the reference\'s augmentations:',
-    'spot blur σ 1–10 px, removal of up to 20 of the brightest spots, shot + salt noise, ±5 % calibration jitter,',
-    'lattice scaling 0.8–1.1, exponential background, crop and min–max normalisation. The 512² render + azimuthal',
-    'integration is replaced by its exact radial equivalent (render_2d runs the image path).',
+    'factors), random orientations, approximate-precession Lorentzian shape factor (precession 0.02–10°), spot blur',
+    'σ 3–9 px, ±5 % calibration jitter, crop and normalisation to the maximum: the settings of the data behind the',
+    'reference\'s 0.969. The later sweep\'s augmentations are parameters (off by default): removal of up to 20 of the',
+    'brightest spots, shot + salt noise, lattice scaling 0.8–1.1, exponential background, σ 1–10 px. The 512² render +',
+    'azimuthal integration is replaced by its exact radial equivalent (render_2d runs the image path).',
     '',
     '**Evaluation without labels** (the reference\'s peak_x_pos_difference): the mean profile of each predicted phase,',
     'its peaks by O\'Haver\'s method, and the mean distance from each found peak to the nearest simulated ring of that',
@@ -318,7 +329,7 @@ export const diffsims = defineBenchmark({
     'Reference: J. Ferrer Orri et al., ml_difsims / DIFFSIMS XL (3 phases, 90,000 profiles, 2 epochs: test accuracy 0.969).',
   ].join('\n'),
 
-  /** Two simulated profiles per phase (with the augmentations on) and each phase's ring positions. */
+  /** Two simulated profiles per phase (with the chosen augmentations) and each phase's ring positions. */
   async preview(ctx, p) {
     const sources = resolvePhases(p.phases, p.custom_cifs);
     const sim = simulationParamsFrom(p, p.n_per_phase);

@@ -230,12 +230,6 @@ export function multiplyTransposed(
   outIndex: ArrayLike<number>,
   accumulate = false,
 ): void {
-  if (accumulate) {
-    const block = new Float32Array(rows * N);
-    multiplyTransposed(a, rows, b, N, K, block, Int32Array.from({ length: rows }, (_, r) => r * N));
-    for (let r = 0; r < rows; r++) for (let n = 0; n < N; n++) out[outIndex[r] + n] += block[r * N + n];
-    return;
-  }
   let r = 0;
   for (; r + 1 < rows; r += 2) {
     const a0 = r * K;
@@ -265,14 +259,14 @@ export function multiplyTransposed(
         s12 += x1 * w2;
         s13 += x1 * w3;
       }
-      out[o0 + n] = s00;
-      out[o0 + n + 1] = s01;
-      out[o0 + n + 2] = s02;
-      out[o0 + n + 3] = s03;
-      out[o1 + n] = s10;
-      out[o1 + n + 1] = s11;
-      out[o1 + n + 2] = s12;
-      out[o1 + n + 3] = s13;
+      out[o0 + n] = accumulate ? out[o0 + n] + s00 : s00;
+      out[o0 + n + 1] = accumulate ? out[o0 + n + 1] + s01 : s01;
+      out[o0 + n + 2] = accumulate ? out[o0 + n + 2] + s02 : s02;
+      out[o0 + n + 3] = accumulate ? out[o0 + n + 3] + s03 : s03;
+      out[o1 + n] = accumulate ? out[o1 + n] + s10 : s10;
+      out[o1 + n + 1] = accumulate ? out[o1 + n + 1] + s11 : s11;
+      out[o1 + n + 2] = accumulate ? out[o1 + n + 2] + s12 : s12;
+      out[o1 + n + 3] = accumulate ? out[o1 + n + 3] + s13 : s13;
     }
     for (; n < N; n++) {
       const bn = n * K;
@@ -282,8 +276,8 @@ export function multiplyTransposed(
         s0 += a[a0 + k] * b[bn + k];
         s1 += a[a1 + k] * b[bn + k];
       }
-      out[o0 + n] = s0;
-      out[o1 + n] = s1;
+      out[o0 + n] = accumulate ? out[o0 + n] + s0 : s0;
+      out[o1 + n] = accumulate ? out[o1 + n] + s1 : s1;
     }
   }
   if (r < rows) {
@@ -293,7 +287,7 @@ export function multiplyTransposed(
       const bn = n * K;
       let s = 0;
       for (let k = 0; k < K; k++) s += a[a0 + k] * b[bn + k];
-      out[o0 + n] = s;
+      out[o0 + n] = accumulate ? out[o0 + n] + s : s;
     }
   }
 }
