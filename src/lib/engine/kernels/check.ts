@@ -120,6 +120,32 @@ async function checkReductions(tf: TF): Promise<KernelCheck[]> {
   return results;
 }
 
+/**
+ * Host data of each dtype uploaded (./upload.ts writes it with writeBuffer) and used by a program:
+ * float32 through an Add, int32 through a Tile, bool through a LogicalNot, read back as numbers.
+ */
+async function runUploads(tf: TF): Promise<Float32Array[]> {
+  const floats = tf.tensor1d([1.5, -2.25, 3e-8, 7, 0, -1, 2, 5]);
+  const ints = tf.tensor1d([1, -2, 3, 2147483647, -2147483648, 0, 16777217], 'int32');
+  const bools = tf.tensor1d([true, false, false, true, true], 'bool');
+  // int32 through a Tile, which copies exactly (tfjs' webgpu Add and Reverse round int32 through float32).
+  const outs = [tf.add(floats, floats), tf.tile(ints, [2]), tf.logicalNot(bools).toInt()];
+  const values = await Promise.all(outs.map(async (t) => Float32Array.from((await t.data()) as ArrayLike<number>)));
+  tf.dispose([floats, ints, bools, ...outs]);
+  return values;
+}
+
+async function checkUploads(tf: TF): Promise<KernelCheck[]> {
+  await tf.setBackend('cpu');
+  const want = await runUploads(tf);
+  await tf.setBackend('webgpu');
+  const got = await runUploads(tf);
+  return ['float32', 'int32', 'bool'].map((dtype, i) => {
+    const exact = got[i].length === want[i].length && got[i].every((v, j) => v === want[i][j]);
+    return { kernel: 'upload', case: `${dtype} host data`, relError: exact ? 0 : Number.POSITIVE_INFINITY, ok: exact };
+  });
+}
+
 /** Shapes of variables: a conv filter, an odd-length bias, one not a multiple of the workgroup. */
 const ADAM_SHAPES: number[][] = [[3, 3, 8, 16], [7], [1000]];
 const ADAM_STEPS = 3;
@@ -190,6 +216,7 @@ export async function checkWebGpuKernels(tf: TF): Promise<KernelCheck[]> {
       const dxError = gotDx.length === wantDx.length ? relativeError(gotDx, wantDx) : Number.POSITIVE_INFINITY;
       results.push({ kernel: tf.Conv2DBackpropInput, case: c.name, relError: dxError, ok: dxError <= MAX_REL_ERROR });
     }
+    results.push(...(await checkUploads(tf)));
     results.push(...(await checkReductions(tf)));
     results.push(...(await checkAdam(tf)));
   } finally {

@@ -67,6 +67,6 @@ export function accelerateWebGpu({ gradients = true, writeBufferUploads = true }
     if (writeBufferUploads) uploadThroughWriteBuffer(tf.backend() as WebGPUBackend);
     for (const [name, value] of Object.entries(FLAGS)) tf.env().set(name, value);
   }
-  // The kernels checked by ./check.ts: ours, and tfjs' own where a flag above picks it.
-  return [...installed, tf.Conv2DBackpropInput];
+  // What ./check.ts checks: our kernels, tfjs' own where a flag above picks it, and the uploads.
+  return [...installed, tf.Conv2DBackpropInput, 'upload'];
 }
