@@ -120,6 +120,49 @@ async function checkReductions(tf: TF): Promise<KernelCheck[]> {
   return results;
 }
 
+/** BatchNorm layers' shapes: small, odd channel count, and many rows (two-pass reductions). */
+const BATCH_NORM_SHAPES: number[][] = [[2, 6, 5, 8], [3, 7, 9, 12], [8, 64, 64, 8]];
+
+/** Gradients of Σ w·batchNorm(x, μ, σ², β, γ) with respect to all five inputs. */
+async function runBatchNormGrads(tf: TF, shape: number[], data: Float32Array[]): Promise<Float32Array[]> {
+  const channels = shape[shape.length - 1];
+  const [x, w, mean, variance, scale, offset] = [
+    tf.tensor(data[0], shape),
+    tf.tensor(data[1], shape),
+    tf.tensor1d(data[2]),
+    tf.tensor1d(data[3].map((v) => Math.abs(v) + 0.1)),
+    tf.tensor1d(data[4]),
+    tf.tensor1d(data[5]),
+  ];
+  const grads = tf.grads((...args: tfType.Tensor[]) => {
+    const [gx, gm, gv, gs, go] = args;
+    return tf.sum(tf.mul(tf.batchNorm(gx, gm, gv, go, gs, 1e-3), w));
+  });
+  const outs = grads([x, mean, variance, scale, offset]);
+  const values = await Promise.all(outs.map(async (t) => (await t.data()) as Float32Array));
+  tf.dispose([x, w, mean, variance, scale, offset, ...outs]);
+  if (values.some((v, i) => v.length !== (i === 0 ? data[0].length : channels))) throw new Error('BatchNorm gradient of the wrong size');
+  return values;
+}
+
+async function checkBatchNormGrad(tf: TF): Promise<KernelCheck[]> {
+  const results: KernelCheck[] = [];
+  for (const shape of BATCH_NORM_SHAPES) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const channels = shape[shape.length - 1];
+    const data = [randomArray(size), randomArray(size), randomArray(channels), randomArray(channels), randomArray(channels), randomArray(channels)];
+    await tf.setBackend('cpu');
+    const want = await runBatchNormGrads(tf, shape, data);
+    await tf.setBackend('webgpu');
+    const got = await runBatchNormGrads(tf, shape, data);
+    ['x', 'mean', 'variance', 'scale', 'offset'].forEach((input, i) => {
+      const relError = relativeError(got[i], want[i]);
+      results.push({ kernel: 'SciMLBatchNormGrad', case: `[${shape}] ∂${input}`, relError, ok: relError <= MAX_REL_ERROR });
+    });
+  }
+  return results;
+}
+
 /**
  * Host data of each dtype uploaded (./upload.ts writes it with writeBuffer) and used by a program:
  * float32 through an Add, int32 through a Tile, bool through a LogicalNot, read back as numbers.
@@ -218,6 +261,7 @@ export async function checkWebGpuKernels(tf: TF): Promise<KernelCheck[]> {
     }
     results.push(...(await checkUploads(tf)));
     results.push(...(await checkReductions(tf)));
+    results.push(...(await checkBatchNormGrad(tf)));
     results.push(...(await checkAdam(tf)));
   } finally {
     if (tf.getBackend() !== 'webgpu') await tf.setBackend('webgpu');

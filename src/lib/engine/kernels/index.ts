@@ -4,7 +4,8 @@
  *  - WGSL kernels that replace tfjs' kernels of the same name for 'webgpu' (unregister, then
  *    tf.registerKernel), keeping tfjs' own for the cases they leave to it;
  *  - the fused Adam update ('SciMLAdamUpdate', used by ../optimizer.ts);
- *  - Sum and Mean gradients that broadcast on the device (./gradients);
+ *  - Sum and Mean gradients that broadcast on the device (./gradients) and a FusedBatchNorm gradient
+ *    of 7 programs ('SciMLBatchNormGrad', ./batch-norm-grad);
  *  - uploads through GPUQueue.writeBuffer (./upload), a larger submit batch and tfjs' matrix-product
  *    transposed convolution (FLAGS).
  * Correctness against the cpu backend: bench/gpu/kernel-check.ts, run by tests/kernels.test.ts and
@@ -13,6 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { adamUpdateConfig } from './adam';
+import { batchNormGradConfig, registerBatchNormGradient } from './batch-norm-grad';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { registerBroadcastGradients } from './gradients';
 import { meanConfig, sumConfig } from './reduce';
@@ -21,7 +23,7 @@ import { uploadThroughWriteBuffer } from './upload';
 /** Builders of the replacements; each gets tfjs' original kernel (for cases it leaves to it). */
 const replacements: ((original?: tf.KernelConfig) => tf.KernelConfig)[] = [conv2DBackpropFilterConfig, sumConfig, meanConfig];
 /** Kernels tfjs does not have (used by this project's code where the backend has them). */
-const additions: tf.KernelConfig[] = [adamUpdateConfig];
+const additions: tf.KernelConfig[] = [adamUpdateConfig, batchNormGradConfig];
 
 /**
  * Programs recorded before tfjs submits them (tfjs' default: 15). A queue submit costs 1.7 ms of
@@ -32,7 +34,7 @@ const additions: tf.KernelConfig[] = [adamUpdateConfig];
 export const SUBMIT_BATCH = 64;
 
 export interface WebGpuOptions {
-  /** This project's Sum/Mean gradients (false: tfjs-core's, which upload a host-filled ones tensor). */
+  /** This project's Sum/Mean and BatchNorm gradients (false: tfjs-core's). */
   gradients?: boolean;
   /** Uploads through writeBuffer (false: tfjs' staging buffer per upload). */
   writeBufferUploads?: boolean;
@@ -49,7 +51,10 @@ let installed: string[] | undefined;
 
 /** Installs the above on the current webgpu backend; returns the names of the kernels it changes. */
 export function accelerateWebGpu({ gradients = true, writeBufferUploads = true }: WebGpuOptions = {}): string[] {
-  if (gradients) registerBroadcastGradients();
+  if (gradients) {
+    registerBroadcastGradients();
+    registerBatchNormGradient();
+  }
   installed ??= replacements.map((build) => {
     const mine = build();
     const original = tf.getKernel(mine.kernelName, 'webgpu');

@@ -41,20 +41,37 @@ export function rowChunks(rows: number, columns: number): number {
   return Math.max(1, Math.min(byOccupancy, byWork, MAX_WORKGROUPS_PER_DIMENSION));
 }
 
-/** x viewed as [rows, columns] → out[s, c] = (Σ over row chunk s) / divisor. */
-function reduceRowsProgram(outputShape: number[], columns: number, chunks: number): WebGpuProgram {
+/**
+ * What a row reduction sums: row r, column c of a [rows, columns] view of its inputs, as a WGSL
+ * expression in r and c (the inputs are `variableNames`).
+ */
+export interface RowTerm {
+  key: string;
+  variableNames: string[];
+  value: string;
+}
+
+/** Plain Sum: x itself. */
+const ELEMENT: RowTerm = { key: 'x', variableNames: ['x'], value: 'x[r * uniforms.columns + c]' };
+
+/** out[s, c] = (Σ over row chunk s of the term) / divisor. */
+function reduceRowsProgram(term: RowTerm, columns: number, chunks: number): WebGpuProgram {
   const tile = columnTile(columns);
   const rowLanes = WORKGROUP / tile;
+  const outputShape = [chunks, columns];
   return {
     outputShape,
-    shaderKey: `sciml_reduce_rows_${tile}`,
-    dispatchLayout: { x: outputShape.map((_, i) => i) },
+    shaderKey: `sciml_reduce_rows_${term.key}_${tile}`,
+    dispatchLayout: { x: [0, 1] },
     dispatch: [Math.ceil(columns / tile), chunks, 1],
     workgroupSize: [WORKGROUP, 1, 1],
-    variableNames: ['x'],
+    variableNames: term.variableNames,
     uniforms: 'rows : i32, columns : i32, chunkRows : i32, divisor : f32,',
     getUserCode: () => `
       var<workgroup> sums : array<f32, ${WORKGROUP}>;
+      fn term(r : i32, c : i32) -> f32 {
+        return ${term.value};
+      }
       fn main(index : i32) {
         let t = i32(localIndex);
         let c = i32(workgroupId.x) * ${tile} + t % ${tile};
@@ -64,7 +81,7 @@ function reduceRowsProgram(outputShape: number[], columns: number, chunks: numbe
         var acc = 0.0;
         if (c < uniforms.columns) {
           for (var r = first + lane; r < last; r = r + ${rowLanes}) {
-            acc = acc + x[r * uniforms.columns + c];
+            acc = acc + term(r, c);
           }
         }
         sums[t] = acc;
@@ -83,37 +100,49 @@ function reduceRowsProgram(outputShape: number[], columns: number, chunks: numbe
   } as WebGpuProgram;
 }
 
+/**
+ * Σ over the rows of `term` on `inputs` viewed as [rows, columns], divided by `divisor`: one pass
+ * when the rows fit one chunk, else chunks and then a pass over their partial sums. Returns [1, columns].
+ */
+export function reduceRows(
+  gpu: WebGPUBackend,
+  inputs: tf.TensorInfo[],
+  term: RowTerm,
+  rows: number,
+  columns: number,
+  divisor: number,
+): tf.TensorInfo {
+  const chunks = rowChunks(rows, columns);
+  if (chunks === 1) return runRows(gpu, inputs, term, rows, columns, rows, 1, divisor);
+  const chunkRows = Math.ceil(rows / chunks);
+  const used = Math.ceil(rows / chunkRows);
+  const partial = runRows(gpu, inputs, term, rows, columns, chunkRows, used, 1);
+  const out = runRows(gpu, [partial], ELEMENT, used, columns, used, 1, divisor);
+  gpu.disposeData(partial.dataId);
+  return out;
+}
+
 /** Sum or Mean of x over its leading `reducedAxes` axes, as [R, C] → C. */
 function reduceLeading(gpu: WebGPUBackend, x: tf.TensorInfo, reducedAxes: number, outShape: number[], mean: boolean): tf.TensorInfo {
   const rows = x.shape.slice(0, reducedAxes).reduce((a, b) => a * b, 1);
   const columns = x.shape.slice(reducedAxes).reduce((a, b) => a * b, 1);
-  const divisor = mean ? rows : 1;
-  const chunks = rowChunks(rows, columns);
-  let out: tf.TensorInfo;
-  if (chunks === 1) {
-    out = runRows(gpu, x, rows, columns, rows, 1, divisor);
-  } else {
-    const chunkRows = Math.ceil(rows / chunks);
-    const used = Math.ceil(rows / chunkRows);
-    const partial = runRows(gpu, x, rows, columns, chunkRows, used, 1);
-    out = runRows(gpu, partial, used, columns, used, 1, divisor);
-    gpu.disposeData(partial.dataId);
-  }
+  const out = reduceRows(gpu, [x], ELEMENT, rows, columns, mean ? rows : 1);
   // [1, C] holds the values in the output's order: hand its data over under the output's shape.
   return { dataId: out.dataId, shape: outShape, dtype: 'float32' };
 }
 
-/** One pass: x as [rows, columns] → [chunks, columns]. */
+/** One pass: [rows, columns] → [chunks, columns]. */
 function runRows(
   gpu: WebGPUBackend,
-  x: tf.TensorInfo,
+  inputs: tf.TensorInfo[],
+  term: RowTerm,
   rows: number,
   columns: number,
   chunkRows: number,
   chunks: number,
   divisor: number,
 ): tf.TensorInfo {
-  return gpu.runWebGPUProgram(reduceRowsProgram([chunks, columns], columns, chunks), [x], 'float32', [
+  return gpu.runWebGPUProgram(reduceRowsProgram(term, columns, chunks), inputs, 'float32', [
     { type: 'int32', data: [rows] },
     { type: 'int32', data: [columns] },
     { type: 'int32', data: [chunkRows] },
