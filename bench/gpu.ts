@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/gpu.ts [--backend webgpu|cpu] [--small] [--reps N] [--only SUBSTR]
  *                        [--out FILE] [--compare torch.json] [--profile FILE] [--diag FILE]
- *                        [--no-custom] [--tfjs-adam] [--tfjs-grads] [--tfjs-upload]
+ *                        [--no-custom] [--tfjs-adam] [--tfjs-grads] [--tfjs-bn-grad] [--tfjs-upload]
  *                        [--flag NAME=VALUE]... [--dawn TOGGLE]...
  *
  * Training steps are Adam steps through optimizer.minimize with the layers in training mode
@@ -22,8 +22,8 @@
  *
  * By default everything of src/lib/engine/kernels is installed and the models train with this
  * project's Adam; to measure one part, --no-custom leaves tfjs' webgpu backend as it is, and
- * --tfjs-adam / --tfjs-grads / --tfjs-upload put back tfjs' Adam optimizer, Sum/Mean gradients or
- * staging-buffer uploads alone.
+ * --tfjs-adam / --tfjs-grads / --tfjs-bn-grad / --tfjs-upload put back tfjs' Adam optimizer,
+ * Sum/Mean gradients, BatchNorm gradient or staging-buffer uploads alone.
  *
  * --small shrinks every row (for a software adapter such as SwiftShader, to check that it runs).
  */
@@ -52,6 +52,8 @@ interface Options {
   tfjsAdam: boolean;
   /** Keep tfjs' staging-buffer uploads (--tfjs-upload) instead of writeBuffer. */
   tfjsUpload: boolean;
+  /** Keep tfjs-core's FusedBatchNorm gradient (--tfjs-bn-grad). */
+  tfjsBnGrad: boolean;
   diag?: string;
   /** tfjs flags to set once the backend is ready. */
   flags: Record<string, number | boolean>;
@@ -88,7 +90,7 @@ interface ModelProfile {
 }
 
 function parseOptions(argv: string[]): Options {
-  const opts: Options = { backend: 'webgpu', small: false, maxReps: 20, custom: true, tfjsGrads: false, tfjsAdam: false, tfjsUpload: false, flags: {}, dawnToggles: [] };
+  const opts: Options = { backend: 'webgpu', small: false, maxReps: 20, custom: true, tfjsGrads: false, tfjsAdam: false, tfjsUpload: false, tfjsBnGrad: false, flags: {}, dawnToggles: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -105,6 +107,7 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--tfjs-grads') opts.tfjsGrads = true;
     else if (a === '--tfjs-adam') opts.tfjsAdam = true;
     else if (a === '--tfjs-upload') opts.tfjsUpload = true;
+    else if (a === '--tfjs-bn-grad') opts.tfjsBnGrad = true;
     else if (a === '--reps') opts.maxReps = Math.max(1, Number.parseInt(next(), 10));
     else if (a === '--only') opts.only = next();
     else if (a === '--out') opts.out = next();
@@ -273,14 +276,14 @@ async function main(): Promise<void> {
   let adapter = 'cpu';
   if (opts.backend === 'webgpu') {
     adapter = await initWebGpu(opts.dawnToggles);
-    if (opts.custom) accelerateWebGpu({ gradients: !opts.tfjsGrads, writeBufferUploads: !opts.tfjsUpload });
+    if (opts.custom) accelerateWebGpu({ gradients: !opts.tfjsGrads, batchNormGradient: !opts.tfjsBnGrad, writeBufferUploads: !opts.tfjsUpload });
     for (const [name, value] of Object.entries(opts.flags)) tf.env().set(name, value);
   } else {
     await tf.setBackend('cpu');
     await tf.ready();
   }
   const settings = [...Object.entries(opts.flags).map(([k, v]) => `${k}=${v}`), ...opts.dawnToggles].join(' ');
-  console.log(`tfjs ${tf.version.tfjs} on ${tf.getBackend()} — ${adapter}${opts.custom ? (opts.tfjsGrads ? ' (tfjs Sum/Mean gradients)' : '') : ' (tfjs kernels only)'}${opts.tfjsAdam ? ' (tfjs Adam)' : ''}${opts.tfjsUpload ? ' (tfjs uploads)' : ''}${settings ? ` [${settings}]` : ''}`);
+  console.log(`tfjs ${tf.version.tfjs} on ${tf.getBackend()} — ${adapter}${opts.custom ? (opts.tfjsGrads ? ' (tfjs Sum/Mean gradients)' : '') : ' (tfjs kernels only)'}${opts.tfjsAdam ? ' (tfjs Adam)' : ''}${opts.tfjsUpload ? ' (tfjs uploads)' : ''}${opts.tfjsBnGrad ? ' (tfjs BatchNorm gradient)' : ''}${settings ? ` [${settings}]` : ''}`);
   const wanted = (name: string) => !opts.only || name.includes(opts.only);
   const rows: GpuRow[] = [];
   const profiles: ModelProfile[] = [];
@@ -347,7 +350,7 @@ async function main(): Promise<void> {
   console.log(`\n${formatRows(rows, reference?.rows)}`);
   if (reference) console.log(`torch: ${reference.torch} on ${reference.device}; × = tfjs throughput / torch throughput (torch ms / tfjs ms)`);
   if (opts.out) {
-    const report = { tfjs: tf.version.tfjs, backend: tf.getBackend(), adapter, custom_kernels: opts.custom, tfjs_grads: opts.tfjsGrads, tfjs_adam: opts.tfjsAdam, tfjs_upload: opts.tfjsUpload, flags: opts.flags, dawn_toggles: opts.dawnToggles, node: process.version, rows };
+    const report = { tfjs: tf.version.tfjs, backend: tf.getBackend(), adapter, custom_kernels: opts.custom, tfjs_grads: opts.tfjsGrads, tfjs_adam: opts.tfjsAdam, tfjs_upload: opts.tfjsUpload, tfjs_bn_grad: opts.tfjsBnGrad, flags: opts.flags, dawn_toggles: opts.dawnToggles, node: process.version, rows };
     await writeFile(opts.out, JSON.stringify(report, null, 1));
   }
   if (opts.profile) await writeFile(opts.profile, JSON.stringify(profiles, null, 1));

@@ -34,8 +34,10 @@ const additions: tf.KernelConfig[] = [adamUpdateConfig, batchNormGradConfig];
 export const SUBMIT_BATCH = 64;
 
 export interface WebGpuOptions {
-  /** This project's Sum/Mean and BatchNorm gradients (false: tfjs-core's). */
+  /** This project's Sum/Mean gradients (false: tfjs-core's, which upload a host-filled ones tensor). */
   gradients?: boolean;
+  /** This project's FusedBatchNorm gradient (false: tfjs-core's). */
+  batchNormGradient?: boolean;
   /** Uploads through writeBuffer (false: tfjs' staging buffer per upload). */
   writeBufferUploads?: boolean;
 }
@@ -50,11 +52,9 @@ const FLAGS = { WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE: SUBMIT_BATCH, WEBGPU_USE_NAIV
 let installed: string[] | undefined;
 
 /** Installs the above on the current webgpu backend; returns the names of the kernels it changes. */
-export function accelerateWebGpu({ gradients = true, writeBufferUploads = true }: WebGpuOptions = {}): string[] {
-  if (gradients) {
-    registerBroadcastGradients();
-    registerBatchNormGradient();
-  }
+export function accelerateWebGpu({ gradients = true, batchNormGradient = true, writeBufferUploads = true }: WebGpuOptions = {}): string[] {
+  if (gradients) registerBroadcastGradients();
+  if (batchNormGradient) registerBatchNormGradient();
   installed ??= replacements.map((build) => {
     const mine = build();
     const original = tf.getKernel(mine.kernelName, 'webgpu');
