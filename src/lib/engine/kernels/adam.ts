@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { elementwiseProgram, type UniformData } from './program';
 
 export const ADAM_UPDATE = 'SciMLAdamUpdate';
 
@@ -20,33 +21,10 @@ export interface AdamUpdateAttrs {
   biasCorrection2: number;
 }
 
-type WebGpuProgram = Parameters<WebGPUBackend['runWebGPUProgram']>[0];
-type UniformData = NonNullable<Parameters<WebGPUBackend['runWebGPUProgram']>[3]>;
-
-const WORKGROUP = 128;
 const UNIFORMS = 'beta1 : f32, oneMinusBeta1 : f32, beta2 : f32, oneMinusBeta2 : f32, epsilon : f32, negLearningRate : f32, biasCorrection1 : f32, biasCorrection2 : f32,';
 
-/** An elementwise program over `shape` whose body sets `result[index]` from the named inputs. */
-function elementwise(name: string, shape: number[], inputs: string[], body: string): WebGpuProgram {
-  const size = shape.reduce((a, b) => a * b, 1);
-  return {
-    outputShape: shape,
-    shaderKey: `sciml_adam_${name}`,
-    dispatchLayout: { x: shape.map((_, i) => i) },
-    dispatch: [Math.ceil(size / WORKGROUP), 1, 1],
-    workgroupSize: [WORKGROUP, 1, 1],
-    variableNames: inputs,
-    uniforms: UNIFORMS,
-    size: true,
-    getUserCode: () => `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          ${body}
-        }
-      }
-    `,
-  } as WebGpuProgram;
-}
+const elementwise = (name: string, shape: number[], inputs: string[], body: string) =>
+  elementwiseProgram(`sciml_adam_${name}`, shape, inputs, UNIFORMS, body);
 
 // tfjs: add(mul(m, β₁), mul(g, 1 − β₁)) and add(mul(v, β₂), mul(square(g), 1 − β₂)).
 const firstMoment = (shape: number[]) =>

@@ -13,13 +13,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { elementwiseProgram, type UniformData } from './program';
 import { reduceRows, type RowTerm } from './reduce';
 
 export const BATCH_NORM_GRAD = 'SciMLBatchNormGrad';
-
-type WebGpuProgram = Parameters<WebGPUBackend['runWebGPUProgram']>[0];
-
-const WORKGROUP = 128;
 
 /** Columns 0..C−1: dy; columns C..2C−1: dy·(x − μ), over rows of C channels. */
 const SUMS: RowTerm = {
@@ -33,27 +30,8 @@ const SUMS: RowTerm = {
 };
 
 /** An elementwise program over `shape`; `body` sets result[index] (c = channel of index). */
-function elementwise(key: string, shape: number[], variableNames: string[], body: string): WebGpuProgram {
-  const size = shape.reduce((a, b) => a * b, 1);
-  return {
-    outputShape: shape,
-    shaderKey: `sciml_bn_grad_${key}`,
-    dispatchLayout: { x: shape.map((_, i) => i) },
-    dispatch: [Math.ceil(size / WORKGROUP), 1, 1],
-    workgroupSize: [WORKGROUP, 1, 1],
-    variableNames,
-    uniforms: 'channels : i32, varianceEpsilon : f32,',
-    size: true,
-    getUserCode: () => `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          let c = index % uniforms.channels;
-          ${body}
-        }
-      }
-    `,
-  } as WebGpuProgram;
-}
+const elementwise = (key: string, shape: number[], variableNames: string[], body: string) =>
+  elementwiseProgram(`sciml_bn_grad_${key}`, shape, variableNames, 'channels : i32, varianceEpsilon : f32,', `let c = index % uniforms.channels;\n${body}`);
 
 const R = 'let r = inverseSqrt(variance[c] + uniforms.varianceEpsilon);';
 
@@ -74,7 +52,7 @@ export const batchNormGradConfig: tf.KernelConfig = {
     const gpu = backend as WebGPUBackend;
     const channels = mean.shape[0];
     const rows = tf.util.sizeFromShape(x.shape) / channels;
-    const uniforms: NonNullable<Parameters<WebGPUBackend['runWebGPUProgram']>[3]> = [
+    const uniforms: UniformData = [
       { type: 'int32', data: [channels] },
       { type: 'float32', data: [varianceEpsilon] },
     ];

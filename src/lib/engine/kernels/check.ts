@@ -40,25 +40,24 @@ function randomArray(n: number): Float32Array {
   return a;
 }
 
-async function runFilter(tf: TF, c: FilterCase, xData: Float32Array, dyData: Float32Array, dyShape: number[]): Promise<Float32Array> {
-  const x = tf.tensor4d(xData, c.x);
-  const dy = tf.tensor(dyData, dyShape);
-  const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: c.filter };
-  const out = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, attrs as unknown as tfType.NamedAttrMap) as tfType.Tensor;
+/** Runs one kernel on fresh tensors made from `inputs` (name → values and shape); returns its output. */
+async function runOn(tf: TF, kernel: string, inputs: Record<string, [Float32Array, number[]]>, attrs: object): Promise<Float32Array> {
+  const tensors = Object.fromEntries(Object.entries(inputs).map(([name, [data, shape]]) => [name, tf.tensor(data, shape)]));
+  const out = tf.engine().runKernel(kernel, tensors, attrs as tfType.NamedAttrMap) as tfType.Tensor;
   const data = (await out.data()) as Float32Array;
-  tf.dispose([x, dy, out]);
+  tf.dispose([...Object.values(tensors), out]);
   return data;
 }
 
+const convAttrs = (c: FilterCase) => ({ strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined });
+
+function runFilter(tf: TF, c: FilterCase, xData: Float32Array, dyData: Float32Array, dyShape: number[]): Promise<Float32Array> {
+  return runOn(tf, tf.Conv2DBackpropFilter, { x: [xData, c.x], dy: [dyData, dyShape] }, { ...convAttrs(c), filterShape: c.filter });
+}
+
 /** dx of the same convolution (the transposed convolution of the autoencoder's decoder). */
-async function runInput(tf: TF, c: FilterCase, filterData: Float32Array, dyData: Float32Array, dyShape: number[]): Promise<Float32Array> {
-  const filter = tf.tensor4d(filterData, c.filter);
-  const dy = tf.tensor(dyData, dyShape);
-  const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: c.x };
-  const out = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter }, attrs as unknown as tfType.NamedAttrMap) as tfType.Tensor;
-  const data = (await out.data()) as Float32Array;
-  tf.dispose([filter, dy, out]);
-  return data;
+function runInput(tf: TF, c: FilterCase, filterData: Float32Array, dyData: Float32Array, dyShape: number[]): Promise<Float32Array> {
+  return runOn(tf, tf.Conv2DBackpropInput, { dy: [dyData, dyShape], filter: [filterData, c.filter] }, { ...convAttrs(c), inputShape: c.x });
 }
 
 export function relativeError(got: Float32Array, want: Float32Array): number {
@@ -95,12 +94,8 @@ const REDUCE_CASES: ReduceCase[] = [
   { name: 'inner axis of [10,20] (tfjs kernel)', shape: [10, 20], axis: [1], keepDims: false },
 ];
 
-async function runReduce(tf: TF, kernel: string, c: ReduceCase, data: Float32Array): Promise<Float32Array> {
-  const x = tf.tensor(data, c.shape);
-  const out = tf.engine().runKernel(kernel, { x }, { axis: c.axis, keepDims: c.keepDims }) as tfType.Tensor;
-  const values = (await out.data()) as Float32Array;
-  tf.dispose([x, out]);
-  return values;
+function runReduce(tf: TF, kernel: string, c: ReduceCase, data: Float32Array): Promise<Float32Array> {
+  return runOn(tf, kernel, { x: [data, c.shape] }, { axis: c.axis, keepDims: c.keepDims });
 }
 
 async function checkReductions(tf: TF): Promise<KernelCheck[]> {

@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import type { UniformData, WebGpuProgram } from './program';
 
 /**
  * Pass 1 as a tiled matrix product: with k = (wR, wC, d1) and p = (b, yR, yC),
@@ -34,8 +35,6 @@ const TARGET_WORKGROUPS = 2048;
 const MIN_POSITIONS_PER_CHUNK = 4 * TILE_P;
 const MAX_WORKGROUPS_PER_DIMENSION = 65535;
 
-type WebGpuProgram = Parameters<WebGPUBackend['runWebGPUProgram']>[0];
-type UniformData = NonNullable<Parameters<WebGPUBackend['runWebGPUProgram']>[3]>;
 
 /** Output channels per tile: 8, 16, 32 or 64 (each thread column takes tileC / 8 of them). */
 export function channelTile(outChannels: number): number {

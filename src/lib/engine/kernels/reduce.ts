@@ -13,8 +13,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGpuProgram } from './program';
 
-type WebGpuProgram = Parameters<WebGPUBackend['runWebGPUProgram']>[0];
 
 const WORKGROUP = 256;
 const MAX_COLUMN_TILE = 64;
