@@ -41,6 +41,21 @@ test('the demo trains 2 epochs on webgpu with a live loss plot; stop ends a run 
   expect(Date.now() - t0).toBeLessThan(2_000);
 });
 
+test('a fast run draws every epoch of its history (live updates arriving while plotly loads)', async ({ page }) => {
+  await page.goto('/?backend=cpu');
+  await openBenchmark(page, 'demo_cnn');
+  const train = page.getByTestId('cell-train');
+  await train.locator('[data-param="epochs"]').fill('5');
+  await train.locator('[data-param="epochs"]').press('Tab');
+  await train.getByTestId('run-train').click();
+  await expect(train).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  const plot = train.getByTestId('loss-plot');
+  await expect(plot).toHaveAttribute('data-points', '20');
+  // Each of the four curves (loss, acc, val_loss, val_acc) shows all five epochs.
+  await expect(plot.locator('.scatterlayer .trace')).toHaveCount(4);
+  for (const trace of await plot.locator('.scatterlayer .trace').all()) await expect(trace.locator('path.point')).toHaveCount(5);
+});
+
 test('cell outputs survive a reload; an exported notebook imports back identical', async ({ page }) => {
   await page.goto('/?backend=cpu');
   await openBenchmark(page, 'demo_cnn');

@@ -26,6 +26,9 @@ export function historyLayout(history: Record<string, number[]>): Partial<Layout
   return {
     xaxis: { title: { text: 'epoch' }, dtick: 1 },
     yaxis: { title: { text: 'loss' }, type: 'log' },
-    ...(scores ? { yaxis2: { title: { text: 'score' }, overlaying: 'y', side: 'right', range: [0, 1.02] } } : {}),
+    // The right axis needs the room the left one has (Plot's default right margin is 16 px).
+    ...(scores
+      ? { yaxis2: { title: { text: 'score' }, overlaying: 'y', side: 'right', range: [0, 1.02], tickmode: 'linear', dtick: 0.2, showgrid: false }, margin: { l: 56, r: 56, t: 28, b: 44 } }
+      : {}),
   };
 }
