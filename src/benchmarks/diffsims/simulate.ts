@@ -149,7 +149,9 @@ export const DEFAULT_SIMULATION: Readonly<SimulationParams> = Object.freeze({
  * The augmentations of the later simulation sweep (param_space_yaml.yml as summarised in §2.2 of
  * the reference notes), for training on harder, more varied profiles: spread over the defaults.
  */
-export const SWEEP_AUGMENTATIONS: Readonly<Partial<SimulationParams>> = Object.freeze({
+export const SWEEP_AUGMENTATIONS: Readonly<
+  Pick<SimulationParams, 'sigmaPxMin' | 'sigmaPxMax' | 'peakRemovalMax' | 'spikeChoices' | 'latticeScaleMin' | 'latticeScaleMax' | 'backgroundAmplitudes'>
+> = Object.freeze({
   sigmaPxMin: 1,
   sigmaPxMax: 10,
   peakRemovalMax: 20,

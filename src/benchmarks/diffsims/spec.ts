@@ -29,7 +29,7 @@ import type { DataPreview } from '../../lib/harness/preview';
 import { DEFAULT_PHASES } from './phases';
 import { PROFILE_LENGTH, interpolateLinear, minMaxNormalize, profileQAxis } from './profile';
 import { buildSyntheticScan, scanArraySet, DEFAULT_SCAN } from './scan';
-import { DEFAULT_SIMULATION, simulateProfiles, type SimulationParams } from './simulate';
+import { DEFAULT_SIMULATION, SWEEP_AUGMENTATIONS, simulateProfiles, type SimulationParams } from './simulate';
 import {
   numberList,
   phaseSticks,
@@ -43,6 +43,8 @@ import {
 } from './sources';
 
 const D = DEFAULT_SIMULATION;
+/** The later sweep's values, named in the help texts. */
+const S = SWEEP_AUGMENTATIONS;
 const list = (v: number[]) => v.join(',');
 
 const params = {
@@ -67,23 +69,23 @@ const params = {
   lr: { group: 'train', kind: 'number', default: 1e-3, min: 1e-6, max: 1, help: 'Adam learning rate', modes: ['training'] },
   holdout: { group: 'train', kind: 'number', default: 0.25, min: 0.05, max: 0.9, help: 'Fraction of simulated profiles held out for testing', modes: ['training'] },
 
-  // Simulation: defaults = the data behind the reference's 0.969 (simulate.ts header); the later
-  // sweep's augmentations (SWEEP_AUGMENTATIONS) are given in the help texts.
+  // Simulation: defaults = the data behind the reference's 0.969 (simulate.ts header); the help texts
+  // give the later sweep's values (S).
   beam_energy_kev: { group: 'data', kind: 'number', default: D.beamEnergyKeV, min: 10, max: 1000, help: 'Beam energy, keV' },
   g_max: { group: 'data', kind: 'number', default: D.gMax, min: 0.5, max: 3, help: 'Largest reciprocal-lattice vector simulated, Å⁻¹ (1/d)' },
   max_excitation_error: { group: 'data', kind: 'number', default: D.maxExcitationError, min: 1e-4, max: 0.5, help: 'Excitation-error scale of the Lorentzian shape factor, Å⁻¹' },
   precession_angles_deg: { group: 'data', kind: 'string', default: list(D.precessionAnglesDeg), help: 'Precession angles drawn per pattern, degrees (reference "relrod_length")' },
   calibration: { group: 'data', kind: 'number', default: D.calibration, min: 1e-4, max: 0.1, help: 'Detector calibration, Å⁻¹ per pixel (512² pattern)' },
-  sigma_px_min: { group: 'data', kind: 'int', default: D.sigmaPxMin, min: 1, max: 50, help: 'Smallest Gaussian spot blur σ, pixels (later sweep: 1)' },
-  sigma_px_max: { group: 'data', kind: 'int', default: D.sigmaPxMax, min: 1, max: 50, help: 'Largest Gaussian spot blur σ, pixels (later sweep: 10)' },
-  peak_removal_max: { group: 'data', kind: 'int', default: D.peakRemovalMax, min: 0, max: 100, help: 'Up to this many of the 20 brightest spots removed per pattern (later sweep: 20)' },
+  sigma_px_min: { group: 'data', kind: 'int', default: D.sigmaPxMin, min: 1, max: 50, help: `Smallest Gaussian spot blur σ, pixels (later sweep: ${S.sigmaPxMin})` },
+  sigma_px_max: { group: 'data', kind: 'int', default: D.sigmaPxMax, min: 1, max: 50, help: `Largest Gaussian spot blur σ, pixels (later sweep: ${S.sigmaPxMax})` },
+  peak_removal_max: { group: 'data', kind: 'int', default: D.peakRemovalMax, min: 0, max: 100, help: `Up to this many of the 20 brightest spots removed per pattern (later sweep: ${S.peakRemovalMax})` },
   snr_choices: { group: 'data', kind: 'string', default: list(D.snrChoices), help: 'SNR p values; a pixel is salted with probability (1−p)/2' },
-  spike_choices: { group: 'data', kind: 'string', default: list(D.spikeChoices), help: 'Salt values v; 0 = clean pattern (no shot noise, no salt; later sweep: 0,0,0,0,0.1,0.25,0.5,0.75)' },
+  spike_choices: { group: 'data', kind: 'string', default: list(D.spikeChoices), help: `Salt values v; 0 = clean pattern (no shot noise, no salt; later sweep: ${list(S.spikeChoices)})` },
   calibration_jitter_percent: { group: 'data', kind: 'number', default: D.calibrationJitterPercent, min: 0, max: 50, help: 'Calibration jitter ±%, per pattern' },
-  lattice_scale_min: { group: 'data', kind: 'number', default: D.latticeScaleMin, min: 0.5, max: 2, help: 'Smallest isotropic lattice scale (later sweep: 0.8)' },
-  lattice_scale_max: { group: 'data', kind: 'number', default: D.latticeScaleMax, min: 0.5, max: 2, help: 'Largest isotropic lattice scale (later sweep: 1.1)' },
+  lattice_scale_min: { group: 'data', kind: 'number', default: D.latticeScaleMin, min: 0.5, max: 2, help: `Smallest isotropic lattice scale (later sweep: ${S.latticeScaleMin})` },
+  lattice_scale_max: { group: 'data', kind: 'number', default: D.latticeScaleMax, min: 0.5, max: 2, help: `Largest isotropic lattice scale (later sweep: ${S.latticeScaleMax})` },
   scaled_phase_count: { group: 'data', kind: 'int', default: D.scaledPhaseCount, min: 0, max: 100, help: 'Lattice scaling applies to the first N phases' },
-  background_amplitudes: { group: 'data', kind: 'string', default: list(D.backgroundAmplitudes), help: 'Background amplitudes A of A·exp(−τq); 0 = none (later sweep: 0,0,0,0,0.1,1,5,10)' },
+  background_amplitudes: { group: 'data', kind: 'string', default: list(D.backgroundAmplitudes), help: `Background amplitudes A of A·exp(−τq); 0 = none (later sweep: ${list(S.backgroundAmplitudes)})` },
   background_taus: { group: 'data', kind: 'string', default: list(D.backgroundTaus), help: 'Background decay constants τ, Å' },
   profile_normalization: {
     group: 'data',
